@@ -1,0 +1,1 @@
+"""briefing's terminal front end: the CLI entry point and the Textual reader."""
