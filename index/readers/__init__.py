@@ -48,7 +48,7 @@ def read_file(path: Path, article_id: str, data: bytes | None = None) -> Article
     if looks_binary(data):
         raise ReadError("binary file, not text")
     raw, warning = decode_bytes(data)
-    source = {"source": str(path), "format": suffix.lstrip(".")}
+    source = {"format": suffix.lstrip(".")}
     if suffix in TEXT_SUFFIXES:
         from .text import read_text
 

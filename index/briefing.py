@@ -1,0 +1,372 @@
+"""A briefing: a folder of articles, its database and its search index.
+
+This is the one object the CLI and the app talk to. Opening is cheap (no file
+is read); :meth:`Briefing.read_changes` brings the store up to date with the
+folder and :meth:`Briefing.update_index` brings the search index up to date
+with the store. Both are safe to call from a worker thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .model import Article, SearchResult, Skipped
+from .readers import ReadError, is_supported, read_file
+from .store import SourceRow, Store, StoreError
+
+Progress = Callable[[int, int, str], None]
+
+HOME_ENV = "BRIEFING_HOME"
+
+
+class BriefingError(Exception):
+    """The briefing cannot be opened; ``str(exc)`` is one line naming the path."""
+
+
+@dataclass(slots=True)
+class ArticleInfo:
+    id: str
+    title: str
+    path: str
+    n_sections: int
+    metadata: dict
+
+
+@dataclass(slots=True)
+class RefreshReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # "path: warning" for files read with a caveat
+    notice: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    def summary(self) -> str:
+        parts = []
+        for label, items in (("added", self.added), ("updated", self.updated), ("removed", self.removed)):
+            if items:
+                parts.append(f"{len(items)} {label}")
+        if self.skipped:
+            parts.append(f"{len(self.skipped)} skipped")
+        return ", ".join(parts) or "no changes"
+
+
+def bundled_seeds() -> Path:
+    """The default briefing shipped with the package."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_seeds", here.parent / "seeds"):
+        if candidate.is_dir():
+            return candidate
+    raise BriefingError("the bundled briefing (seeds) is missing from this installation")
+
+
+def default_home() -> Path:
+    env = os.environ.get(HOME_ENV)
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("briefing", appauthor=False))
+
+
+def data_dir_for(root: Path, home: Path) -> Path:
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", root.name).strip("-") or "briefing"
+    digest = hashlib.sha1(str(root).encode("utf-8", "surrogateescape")).hexdigest()[:10]
+    return home / "briefings" / f"{slug}-{digest}"
+
+
+def scan_folder(root: Path) -> list[Path]:
+    """Supported files below ``root`` in a stable order; hidden entries and
+    symlinked folders are not followed (no loops)."""
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            if is_supported(path):
+                found.append(path)
+    return found
+
+
+def article_ids_for(rel_paths: list[str]) -> dict[str, str]:
+    """Readable, unique, stable ids: the relative path without its suffix, or
+    with it when two files share a stem."""
+    stems: dict[str, list[str]] = {}
+    for rel in rel_paths:
+        stem = rel.rsplit(".", 1)[0] if "." in rel.rsplit("/", 1)[-1] else rel
+        stems.setdefault(stem, []).append(rel)
+    ids: dict[str, str] = {}
+    for stem, rels in stems.items():
+        if len(rels) == 1:
+            ids[rels[0]] = stem
+        else:
+            for rel in rels:
+                ids[rel] = rel
+    return ids
+
+
+class Briefing:
+    def __init__(self, root: Path, home: Path):
+        self.root = root
+        self.name = root.name
+        self.home = home
+        self.data_dir = data_dir_for(root, home)
+        try:
+            self.store = Store(self.data_dir / "briefing.db")
+        except StoreError as exc:
+            raise BriefingError(str(exc)) from None
+        self._index = None
+        self._index_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._cache: OrderedDict[str, Article] = OrderedDict()
+        self._cache_lock = threading.Lock()
+
+    @classmethod
+    def open(cls, root: Path | str | None = None, home: Path | str | None = None) -> "Briefing":
+        root_path = bundled_seeds() if root is None else Path(root).expanduser()
+        if not root_path.exists():
+            raise BriefingError(f"{root_path}: no such folder")
+        if not root_path.is_dir():
+            raise BriefingError(f"{root_path}: not a folder (a briefing is a folder of articles)")
+        if not os.access(root_path, os.R_OK | os.X_OK):
+            raise BriefingError(f"{root_path}: permission denied")
+        home_path = Path(home).expanduser() if home is not None else default_home()
+        return cls(root_path.resolve(), home_path)
+
+    # -- reading --------------------------------------------------------------
+
+    def articles(self) -> list[ArticleInfo]:
+        return [ArticleInfo(*row) for row in self.store.article_rows()]
+
+    def article(self, article_id: str) -> Article | None:
+        with self._cache_lock:
+            cached = self._cache.get(article_id)
+            if cached is not None:
+                self._cache.move_to_end(article_id)
+                return cached
+        article = self.store.article(article_id)
+        if article is not None:
+            with self._cache_lock:
+                self._cache[article_id] = article
+                while len(self._cache) > 64:
+                    self._cache.popitem(last=False)
+        return article
+
+    def resolve(self, ref: str) -> str | None:
+        """An article id from an id, a relative path or a path to the file."""
+        infos = self.articles()
+        by_id = {i.id: i.id for i in infos}
+        if ref in by_id:
+            return ref
+        by_path = {i.path: i.id for i in infos}
+        if ref in by_path:
+            return by_path[ref]
+        candidate = Path(ref).expanduser()
+        try:
+            rel = candidate.resolve().relative_to(self.root).as_posix()
+        except (ValueError, OSError):
+            rel = None
+        if rel and rel in by_path:
+            return by_path[rel]
+        stem_matches = [i.id for i in infos if Path(i.path).stem == ref]
+        return stem_matches[0] if len(stem_matches) == 1 else None
+
+    def skipped(self) -> list[Skipped]:
+        return [
+            Skipped(row.path, row.reason or "unreadable")
+            for row in self.store.sources().values()
+            if row.status == "skipped"
+        ]
+
+    # -- updating the store ---------------------------------------------------
+
+    def read_changes(self, progress: Progress | None = None) -> RefreshReport:
+        """Read new and changed files into the store and drop deleted ones."""
+        with self._write_lock:
+            return self._read_changes(progress)
+
+    def _read_changes(self, progress: Progress | None) -> RefreshReport:
+        report = RefreshReport()
+        try:
+            files = scan_folder(self.root)
+        except OSError as exc:
+            raise BriefingError(f"{self.root}: cannot list ({exc.strerror or exc})") from None
+        rels = [p.relative_to(self.root).as_posix() for p in files]
+        ids = article_ids_for(rels)
+        known = self.store.sources()
+        existing_ids = {info.id for info in self.articles()}
+        total = len(files)
+        batch: list[tuple[str, SourceRow, Article | None]] = []
+
+        def flush() -> None:
+            if not batch:
+                return
+            with self.store.transaction() as db:
+                for rel, row, article in batch:
+                    if article is not _KEEP:
+                        old = known.get(rel)
+                        if old and old.article_id and (article is None or old.article_id != row.article_id):
+                            self.store.delete_article(db, old.article_id)
+                        if article is not None:
+                            self.store.put_article(db, article, rel)
+                    self.store.put_source(db, row)
+            batch.clear()
+
+        for n, (path, rel) in enumerate(zip(files, rels)):
+            if progress:
+                progress(n, total, rel)
+            article_id = ids[rel]
+            old = known.get(rel)
+            try:
+                st = path.stat()
+            except OSError as exc:  # vanished or unreadable since the scan
+                report.skipped.append(Skipped(rel, f"cannot read: {exc.strerror or exc}"))
+                continue
+            same_stat = old and old.size == st.st_size and old.mtime_ns == st.st_mtime_ns
+            if same_stat and old.article_id == article_id and (
+                old.status == "skipped" or article_id in existing_ids
+            ):
+                if old.status == "skipped":
+                    report.skipped.append(Skipped(rel, old.reason or "unreadable"))
+                continue
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                report.skipped.append(Skipped(rel, f"cannot read: {exc.strerror or exc}"))
+                continue
+            digest = hashlib.sha256(data).hexdigest()
+            if old and old.hash == digest and old.article_id == article_id and (
+                old.status == "skipped" or article_id in existing_ids
+            ):
+                # Touched but not changed: remember the new stat, nothing else.
+                batch.append((rel, SourceRow(rel, old.article_id, st.st_size, st.st_mtime_ns, digest, old.status, old.reason), _KEEP))
+                if old.status == "skipped":
+                    report.skipped.append(Skipped(rel, old.reason or "unreadable"))
+                continue
+            try:
+                article = read_file(path, article_id, data=data)
+            except ReadError as exc:
+                report.skipped.append(Skipped(rel, str(exc)))
+                batch.append((rel, SourceRow(rel, None, st.st_size, st.st_mtime_ns, digest, "skipped", str(exc)), None))
+                if old is not None and old.status == "ok" and old.article_id:
+                    report.removed.append(old.article_id)
+                continue
+            except Exception as exc:  # a reader bug must not stop the briefing
+                reason = f"could not be parsed ({type(exc).__name__}: {exc})".splitlines()[0]
+                report.skipped.append(Skipped(rel, reason))
+                batch.append((rel, SourceRow(rel, None, st.st_size, st.st_mtime_ns, digest, "skipped", reason), None))
+                if old is not None and old.status == "ok" and old.article_id:
+                    report.removed.append(old.article_id)
+                continue
+            article.metadata.setdefault("path", rel)
+            for warning in article.warnings:
+                report.warnings.append(f"{rel}: {warning}")
+            (report.updated if article_id in existing_ids else report.added).append(article_id)
+            batch.append((rel, SourceRow(rel, article_id, st.st_size, st.st_mtime_ns, digest, "ok", None), article))
+            if len(batch) >= 50:
+                flush()
+        flush()
+
+        present = set(rels)
+        gone = [rel for rel in known if rel not in present]
+        if gone:
+            with self.store.transaction() as db:
+                for rel in gone:
+                    row = known[rel]
+                    if row.article_id and row.status == "ok":
+                        self.store.delete_article(db, row.article_id)
+                        report.removed.append(row.article_id)
+                    self.store.delete_source(db, rel)
+        with self._cache_lock:
+            for article_id in report.updated + report.removed:
+                self._cache.pop(article_id, None)
+        if progress:
+            progress(total, total, "read")
+        return report
+
+    # -- search index ---------------------------------------------------------
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    def _open_index(self) -> str | None:
+        if self._index is not None:
+            return None
+        from .search import SearchIndex
+
+        index = SearchIndex(self.index_dir)
+        notice = index.open()
+        self._index = index
+        if notice or index.needs_rebuild():
+            self.store.forget_indexed()
+        return notice
+
+    def update_index(self, progress: Progress | None = None) -> str | None:
+        """Bring the search index up to date with the store."""
+        with self._index_lock:
+            notice = self._open_index()
+            hashes = self.store.content_hashes()
+            stale = [i for i, (content, indexed) in hashes.items() if content != indexed]
+            removed = self._index.article_ids() - set(hashes)
+            if not stale and not removed:
+                return notice
+            articles = (a for a in (self.article(i) for i in stale) if a is not None)
+
+            def report(done: int, total: int) -> None:
+                if progress:
+                    progress(done, total, "index")
+
+            self._index.update(articles, removed, progress=report)
+            self.store.mark_indexed([(i, hashes[i][0]) for i in stale])
+            return notice
+
+    def refresh(self, progress: Progress | None = None) -> RefreshReport:
+        report = self.read_changes(progress)
+        report.notice = self.update_index(progress)
+        return report
+
+    def search(self, query: str, limit: int = 30) -> SearchResult:
+        with self._index_lock:
+            self._open_index()
+        return self._index.search(query, limit=limit, get_article=self.article)
+
+    def suggest(self, query: str) -> str | None:
+        with self._index_lock:
+            self._open_index()
+        return self._index.suggest(query)
+
+    # -- reading state --------------------------------------------------------
+
+    def get_state(self, key: str, default: Any = None) -> Any:
+        return self.store.get_state(key, default)
+
+    def set_state(self, key: str, value: Any) -> None:
+        self.store.set_state(key, value)
+
+    def close(self) -> None:
+        with self._index_lock:
+            if self._index is not None:
+                self._index.close()
+                self._index = None
+        self.store.close()
+
+    def __enter__(self) -> "Briefing":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+_KEEP: Any = object()  # batch marker: source row touched, article unchanged

@@ -1,0 +1,222 @@
+"""The briefing's SQLite database: source inventory, parsed articles, reading state.
+
+One database per briefing. Every write is a transaction; the database runs in
+WAL mode with a busy timeout so the app and the CLI can share it. The schema is
+versioned with ``PRAGMA user_version`` and upgraded by :data:`MIGRATIONS`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from .model import Article
+
+
+class StoreError(Exception):
+    """The database cannot be used; ``str(exc)`` is a one-line reason naming the file."""
+
+
+def _run_script(db: sqlite3.Connection, script: str) -> None:
+    """Run several statements inside the caller's transaction (executescript would commit)."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _v1(db: sqlite3.Connection) -> None:
+    _run_script(
+        db,
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE sources (
+            path TEXT PRIMARY KEY,          -- relative to the briefing root, POSIX separators
+            article_id TEXT,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            hash TEXT NOT NULL,
+            status TEXT NOT NULL,           -- 'ok' or 'skipped'
+            reason TEXT
+        );
+        CREATE TABLE articles (
+            id TEXT PRIMARY KEY,
+            path TEXT NOT NULL,
+            title TEXT NOT NULL,
+            n_sections INTEGER NOT NULL,
+            content_hash TEXT NOT NULL,
+            metadata TEXT NOT NULL,         -- JSON object
+            data TEXT NOT NULL,             -- JSON of Article.to_dict()
+            indexed_hash TEXT,              -- content_hash the search index holds, NULL if none
+            updated_at REAL NOT NULL
+        );
+        CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        """
+    )
+
+
+# Each entry upgrades the schema by one version; never edit a released one.
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass(slots=True)
+class SourceRow:
+    path: str
+    article_id: str | None
+    size: int
+    mtime_ns: int
+    hash: str
+    status: str
+    reason: str | None
+
+
+class Store:
+    """Thread-safe access to one briefing database."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._lock = threading.RLock()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(
+                path, timeout=10.0, check_same_thread=False, isolation_level=None
+            )
+            self._db.execute("PRAGMA busy_timeout = 10000")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: not a usable briefing database ({exc})") from None
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot open ({exc.strerror or exc})") from None
+
+    # -- plumbing -------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: made by a newer briefing (schema {version} > {SCHEMA_VERSION})"
+            )
+        for number in range(version, SCHEMA_VERSION):
+            with self.transaction() as db:
+                MIGRATIONS[number](db)
+                db.execute(f"PRAGMA user_version = {number + 1}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            else:
+                self._db.execute("COMMIT")
+
+    def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # -- sources --------------------------------------------------------------
+
+    def sources(self) -> dict[str, SourceRow]:
+        rows = self._query(
+            "SELECT path, article_id, size, mtime_ns, hash, status, reason FROM sources"
+        )
+        return {r[0]: SourceRow(*r) for r in rows}
+
+    def put_source(self, db: sqlite3.Connection, row: SourceRow) -> None:
+        db.execute(
+            "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (row.path, row.article_id, row.size, row.mtime_ns, row.hash, row.status, row.reason),
+        )
+
+    def delete_source(self, db: sqlite3.Connection, path: str) -> None:
+        db.execute("DELETE FROM sources WHERE path = ?", (path,))
+
+    # -- articles -------------------------------------------------------------
+
+    def put_article(self, db: sqlite3.Connection, article: Article, path: str) -> None:
+        db.execute(
+            """INSERT INTO articles (id, path, title, n_sections, content_hash, metadata, data,
+                                     indexed_hash, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)
+               ON CONFLICT(id) DO UPDATE SET
+                   path = excluded.path, title = excluded.title,
+                   n_sections = excluded.n_sections, content_hash = excluded.content_hash,
+                   metadata = excluded.metadata, data = excluded.data,
+                   updated_at = excluded.updated_at""",
+            (
+                article.id,
+                path,
+                article.title,
+                len(article.sections),
+                article.content_hash,
+                json.dumps(article.metadata, ensure_ascii=False),
+                json.dumps(article.to_dict(), ensure_ascii=False),
+                time.time(),
+            ),
+        )
+
+    def delete_article(self, db: sqlite3.Connection, article_id: str) -> None:
+        db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+
+    def article_rows(self) -> list[tuple[str, str, str, int, dict]]:
+        """(id, title, path, n_sections, metadata) in path order."""
+        rows = self._query(
+            "SELECT id, title, path, n_sections, metadata FROM articles ORDER BY path"
+        )
+        return [(r[0], r[1], r[2], r[3], json.loads(r[4])) for r in rows]
+
+    def article(self, article_id: str) -> Article | None:
+        rows = self._query("SELECT data FROM articles WHERE id = ?", (article_id,))
+        return Article.from_dict(json.loads(rows[0][0])) if rows else None
+
+    def content_hashes(self) -> dict[str, tuple[str, str | None]]:
+        """article id -> (content_hash, indexed_hash)."""
+        rows = self._query("SELECT id, content_hash, indexed_hash FROM articles")
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def mark_indexed(self, ids_and_hashes: list[tuple[str, str]]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE articles SET indexed_hash = ? WHERE id = ?",
+                [(h, i) for i, h in ids_and_hashes],
+            )
+
+    def forget_indexed(self) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE articles SET indexed_hash = NULL")
+
+    # -- key/value ------------------------------------------------------------
+
+    def get_state(self, key: str, default: Any = None) -> Any:
+        rows = self._query("SELECT value FROM state WHERE key = ?", (key,))
+        return json.loads(rows[0][0]) if rows else default
+
+    def set_state(self, key: str, value: Any) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO state VALUES (?, ?)", (key, json.dumps(value))
+            )
+
+    def get_meta(self, key: str) -> str | None:
+        rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
