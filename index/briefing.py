@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from .annotations import COLORS, MOVED, ORPHANED, Annotation, clean_tags, now_iso, reanchor
 from .model import Article, SearchResult, Skipped
 from .readers import ReadError, is_supported, read_file
 from .store import SourceRow, Store, StoreError
@@ -37,6 +38,7 @@ class ArticleInfo:
     path: str
     n_sections: int
     metadata: dict
+    n_annotations: int = 0
 
 
 @dataclass(slots=True)
@@ -47,6 +49,8 @@ class RefreshReport:
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # "path: warning" for files read with a caveat
     notice: str | None = None
+    moved: list[str] = field(default_factory=list)  # annotation ids re-anchored by a fuzzy match
+    orphaned: list[str] = field(default_factory=list)  # annotation ids that lost their passage
 
     @property
     def changed(self) -> bool:
@@ -59,6 +63,11 @@ class RefreshReport:
                 parts.append(f"{len(items)} {label}")
         if self.skipped:
             parts.append(f"{len(self.skipped)} skipped")
+        if self.moved:
+            parts.append(f"{len(self.moved)} annotation{'s' if len(self.moved) != 1 else ''} moved")
+        if self.orphaned:
+            n = len(self.orphaned)
+            parts.append(f"{n} annotation{'s' if n != 1 else ''} unanchored")
         return ", ".join(parts) or "no changes"
 
 
@@ -147,7 +156,8 @@ class Briefing:
     # -- reading --------------------------------------------------------------
 
     def articles(self) -> list[ArticleInfo]:
-        return [ArticleInfo(*row) for row in self.store.article_rows()]
+        counts = self.store.annotation_counts()
+        return [ArticleInfo(*row, n_annotations=counts.get(row[0], 0)) for row in self.store.article_rows()]
 
     def article(self, article_id: str) -> Article | None:
         with self._cache_lock:
@@ -220,6 +230,7 @@ class Briefing:
                             self.store.delete_article(db, old.article_id)
                         if article is not None:
                             self.store.put_article(db, article, rel)
+                            self._reanchor(db, article, report)
                     self.store.put_source(db, row)
             batch.clear()
 
@@ -287,6 +298,7 @@ class Briefing:
                     if row.article_id and row.status == "ok":
                         self.store.delete_article(db, row.article_id)
                         report.removed.append(row.article_id)
+                        self._orphan(db, row.article_id, report)
                     self.store.delete_source(db, rel)
         with self._cache_lock:
             for article_id in report.updated + report.removed:
@@ -294,6 +306,114 @@ class Briefing:
         if progress:
             progress(total, total, "read")
         return report
+
+    def _reanchor(self, db, article: Article, report: RefreshReport) -> None:
+        for ann in self.store.annotations(article.id):
+            if ann.content_hash == article.content_hash and ann.state != ORPHANED:
+                continue
+            anchor = reanchor(ann, article.text)
+            if anchor.state == ORPHANED and ann.state != ORPHANED:
+                report.orphaned.append(ann.id)
+            elif anchor.state == MOVED and (ann.state != MOVED or (anchor.start, anchor.end) != (ann.start, ann.end)):
+                report.moved.append(ann.id)
+            ann.start, ann.end, ann.state = anchor.start, anchor.end, anchor.state
+            if anchor.state != ORPHANED:
+                ann.content_hash = article.content_hash
+            self.store.put_annotation(db, ann)
+
+    def _orphan(self, db, article_id: str, report: RefreshReport) -> None:
+        for ann in self.store.annotations(article_id):
+            if ann.state != ORPHANED:
+                ann.state = ORPHANED
+                report.orphaned.append(ann.id)
+                self.store.put_annotation(db, ann)
+
+    # -- annotations ----------------------------------------------------------
+
+    def annotations(self, article_id: str | None = None) -> list[Annotation]:
+        return self.store.annotations(article_id)
+
+    def annotation_counts(self) -> dict[str, int]:
+        return self.store.annotation_counts()
+
+    def annotation(self, ann_id: str) -> Annotation | None:
+        return self.store.annotation(ann_id)
+
+    def annotate(self, article_id: str, start: int, end: int, *, note: str = "",
+                 tags: list[str] | tuple[str, ...] = (), color: str = "yellow") -> Annotation:
+        """Create an annotation on ``[start, end)`` of the article's text (committed at once)."""
+        article = self.article(article_id)
+        if article is None:
+            raise BriefingError(f"no article {article_id!r}")
+        try:
+            ann = Annotation.on_text(article.id, article.text, start, end, article.content_hash,
+                                     note=note, tags=list(tags), color=color)
+        except ValueError as exc:
+            raise BriefingError(str(exc)) from None
+        with self.store.transaction() as db:
+            self.store.put_annotation(db, ann)
+        return ann
+
+    def find_quote(self, article_id: str, quote: str) -> tuple[int, int] | None:
+        """The first occurrence of ``quote`` in the article: exact, then ignoring
+        case and runs of white space."""
+        article = self.article(article_id)
+        if article is None or not quote.strip():
+            return None
+        i = article.text.find(quote)
+        if i != -1:
+            return i, i + len(quote)
+        words = [re.escape(w) for w in quote.split()]
+        m = re.search(r"\s+".join(words), article.text, re.IGNORECASE)
+        return (m.start(), m.end()) if m else None
+
+    def update_annotation(self, ann_id: str, *, note: str | None = None, tags: list[str] | None = None,
+                          color: str | None = None) -> Annotation:
+        ann = self.store.annotation(ann_id)
+        if ann is None:
+            raise BriefingError(f"no annotation {ann_id!r}")
+        if note is not None:
+            ann.note = note
+        if tags is not None:
+            ann.tags = clean_tags(tags)
+        if color is not None:
+            if color not in COLORS:
+                raise BriefingError(f"unknown colour {color!r} (choose from {', '.join(COLORS)})")
+            ann.color = color
+        ann.updated = now_iso()
+        with self.store.transaction() as db:
+            self.store.put_annotation(db, ann)
+        return ann
+
+    def delete_annotation(self, ann_id: str) -> bool:
+        """Delete (recoverable with :meth:`restore_annotation`)."""
+        with self.store.transaction() as db:
+            return self.store.set_annotation_deleted(db, ann_id, now_iso())
+
+    def restore_annotation(self, ann_id: str) -> bool:
+        with self.store.transaction() as db:
+            return self.store.set_annotation_deleted(db, ann_id, None)
+
+    def put_annotations(self, anns: list[Annotation]) -> tuple[int, int]:
+        """Merge by id in one transaction: (created, updated) counts."""
+        existing = {a.id for a in self.store.annotations()} | {a.id for a in self.store.annotations(deleted=True)}
+        created = updated = 0
+        with self.store.transaction() as db:
+            for ann in anns:
+                article = self.article(ann.article_id)
+                if article is not None and ann.content_hash != article.content_hash:
+                    anchor = reanchor(ann, article.text)
+                    ann.start, ann.end, ann.state = anchor.start, anchor.end, anchor.state
+                    if anchor.state != ORPHANED:
+                        ann.content_hash = article.content_hash
+                elif article is None:
+                    ann.state = ORPHANED
+                self.store.put_annotation(db, ann)
+                if ann.id in existing:
+                    updated += 1
+                else:
+                    created += 1
+        return created, updated
 
     # -- search index ---------------------------------------------------------
 

@@ -14,9 +14,12 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .model import Article
+
+if TYPE_CHECKING:
+    from .annotations import Annotation
 
 
 class StoreError(Exception):
@@ -60,8 +63,34 @@ def _v1(db: sqlite3.Connection) -> None:
     )
 
 
+def _v2(db: sqlite3.Connection) -> None:
+    _run_script(
+        db,
+        """
+        CREATE TABLE annotations (
+            id TEXT PRIMARY KEY,
+            article_id TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            quote TEXT NOT NULL,
+            prefix TEXT NOT NULL,
+            suffix TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            color TEXT NOT NULL,
+            note TEXT NOT NULL,
+            tags TEXT NOT NULL,             -- JSON list
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL,
+            state TEXT NOT NULL,            -- anchored / moved / orphaned
+            deleted_at TEXT                 -- set when deleted (kept for undo)
+        );
+        CREATE INDEX annotations_article ON annotations (article_id, start)
+        """,
+    )
+
+
 # Each entry upgrades the schema by one version; never edit a released one.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -200,6 +229,68 @@ class Store:
     def forget_indexed(self) -> None:
         with self.transaction() as db:
             db.execute("UPDATE articles SET indexed_hash = NULL")
+
+    # -- annotations ----------------------------------------------------------
+
+    _ANN_COLUMNS = (
+        'id, article_id, start, "end", quote, prefix, suffix, content_hash, color, note, tags, '
+        "created, updated, state"
+    )
+
+    def put_annotation(self, db: sqlite3.Connection, ann: "Annotation") -> None:
+        db.execute(
+            f"INSERT OR REPLACE INTO annotations ({self._ANN_COLUMNS}, deleted_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+            (
+                ann.id, ann.article_id, ann.start, ann.end, ann.quote, ann.prefix, ann.suffix,
+                ann.content_hash, ann.color, ann.note, json.dumps(ann.tags, ensure_ascii=False),
+                ann.created, ann.updated, ann.state,
+            ),
+        )
+
+    def annotations(self, article_id: str | None = None, *, deleted: bool = False) -> list["Annotation"]:
+        from .annotations import Annotation
+
+        where = "deleted_at IS NOT NULL" if deleted else "deleted_at IS NULL"
+        args: tuple = ()
+        if article_id is not None:
+            where += " AND article_id = ?"
+            args = (article_id,)
+        rows = self._query(
+            f"SELECT {self._ANN_COLUMNS} FROM annotations WHERE {where} ORDER BY article_id, start, created",
+            args,
+        )
+        out = []
+        for r in rows:
+            out.append(
+                Annotation(
+                    id=r[0], article_id=r[1], start=r[2], end=r[3], quote=r[4], prefix=r[5],
+                    suffix=r[6], content_hash=r[7], color=r[8], note=r[9], tags=json.loads(r[10]),
+                    created=r[11], updated=r[12], state=r[13],
+                )
+            )
+        return out
+
+    def annotation(self, ann_id: str, *, deleted: bool = False) -> "Annotation | None":
+        rows = self._query(
+            "SELECT article_id, deleted_at FROM annotations WHERE id = ?", (ann_id,)
+        )
+        if not rows or (rows[0][1] is not None) != deleted:
+            return None
+        for ann in self.annotations(rows[0][0], deleted=deleted):
+            if ann.id == ann_id:
+                return ann
+        return None
+
+    def set_annotation_deleted(self, db: sqlite3.Connection, ann_id: str, when: str | None) -> bool:
+        cur = db.execute("UPDATE annotations SET deleted_at = ? WHERE id = ?", (when, ann_id))
+        return cur.rowcount > 0
+
+    def annotation_counts(self) -> dict[str, int]:
+        rows = self._query(
+            "SELECT article_id, COUNT(*) FROM annotations WHERE deleted_at IS NULL GROUP BY article_id"
+        )
+        return {r[0]: r[1] for r in rows}
 
     # -- key/value ------------------------------------------------------------
 

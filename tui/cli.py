@@ -327,5 +327,131 @@ def stats_cmd(briefing_path: str | None, home: str | None, as_json: bool) -> Non
     click.echo(f"index      {stats['index']} ({index_bytes / 1024:.0f} KB)")
 
 
+def _resolve_or_fail(briefing, ref: str) -> str:
+    article_id = briefing.resolve(ref)
+    if article_id is None:
+        briefing.close()
+        _fail(f"no article {ref!r} in {briefing.root} (see `briefing outline`)")
+    return article_id
+
+
+@main.command("annotate")
+@briefing_options
+@click.argument("article")
+@click.option("--quote", required=True, help="Text to annotate (its first occurrence in the article).")
+@click.option("--note", default="", help="The note (Markdown).")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeat for more).")
+@click.option("--color", default="yellow", show_default=True,
+              type=click.Choice(["yellow", "green", "blue", "pink", "purple"]))
+@click.option("--json", "as_json", is_flag=True, help="Print the new annotation as W3C JSON.")
+def annotate_cmd(briefing_path, home, article, quote, note, tags, color, as_json) -> None:
+    """Annotate the first occurrence of --quote TEXT in ARTICLE."""
+    from index.briefing import BriefingError
+    from index.export import to_w3c
+
+    briefing = _open(briefing_path, home)
+    _refresh(briefing, verbose=False, index=False)
+    article_id = _resolve_or_fail(briefing, article)
+    span = briefing.find_quote(article_id, quote)
+    if span is None:
+        briefing.close()
+        _fail(f"{quote!r} is not in article {article_id}")
+    try:
+        ann = briefing.annotate(article_id, *span, note=note, tags=list(tags), color=color)
+    except BriefingError as exc:
+        briefing.close()
+        _fail(str(exc))
+    briefing.close()
+    if as_json:
+        click.echo(json.dumps(to_w3c(ann), ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"annotated {article_id} [{ann.start}-{ann.end}] as {ann.id}")
+
+
+@main.command("annotations")
+@briefing_options
+@click.option("--article", "article_ref", help="Only this article.")
+@click.option("--tag", help="Only annotations with this tag.")
+@click.option("--json", "as_json", is_flag=True, help="Print W3C JSON.")
+def annotations_cmd(briefing_path, home, article_ref, tag, as_json) -> None:
+    """List annotations with their state (anchored / moved / orphaned)."""
+    from index.export import ExportScope, to_json
+
+    briefing = _open(briefing_path, home)
+    _refresh(briefing, verbose=False, index=False)
+    article_id = _resolve_or_fail(briefing, article_ref) if article_ref else None
+    scope = ExportScope(article_id, tag.lstrip("#").lower() if tag else None)
+    anns = [a for a in briefing.annotations() if scope.admits(a)]
+    if as_json:
+        click.echo(to_json(briefing.name, anns), nl=False)
+    else:
+        for ann in anns:
+            excerpt = ann.quote if len(ann.quote) <= 70 else ann.quote[:67] + "…"
+            tags = " ".join(f"#{t}" for t in ann.tags)
+            click.echo(f"{ann.id}  {ann.state:8}  {ann.article_id}  [{ann.start}-{ann.end}]  {ann.color}  {tags}")
+            click.echo(f"    “{excerpt}”")
+            if ann.note:
+                click.echo(f"    {ann.note.splitlines()[0]}")
+    briefing.close()
+    sys.exit(EXIT_OK if anns else EXIT_NOT_FOUND)
+
+
+@main.command("export")
+@briefing_options
+@click.option("--article", "article_ref", help="Only this article.")
+@click.option("--tag", help="Only annotations with this tag.")
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (atomically).")
+@click.option("--force", is_flag=True, help="Overwrite an existing FILE.")
+def export_cmd(briefing_path, home, article_ref, tag, fmt, output, force) -> None:
+    """Export annotations as Markdown (for a memo) or W3C Web Annotation JSON."""
+    from index.export import ExportError, ExportScope, to_json, to_markdown, write_atomic
+
+    briefing = _open(briefing_path, home)
+    _refresh(briefing, verbose=False, index=False)
+    article_id = _resolve_or_fail(briefing, article_ref) if article_ref else None
+    scope = ExportScope(article_id, tag.lstrip("#").lower() if tag else None)
+    anns = briefing.annotations()
+    if fmt == "md":
+        content = to_markdown(briefing.name, anns, briefing.article, scope)
+    else:
+        content = to_json(briefing.name, anns, scope)
+    count = sum(1 for a in anns if scope.admits(a))
+    briefing.close()
+    if output is None:
+        click.echo(content, nl=False)
+    else:
+        try:
+            write_atomic(output, content, overwrite=force)
+        except ExportError as exc:
+            _fail(str(exc))
+        click.echo(f"exported {count} annotation{'s' if count != 1 else ''} to {output}", err=True)
+    if count == 0:
+        sys.exit(EXIT_NOT_FOUND)
+
+
+@main.command("import")
+@briefing_options
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_cmd(briefing_path, home, file) -> None:
+    """Merge annotations from a W3C JSON FILE (by id: importing twice adds nothing)."""
+    from index.export import ExportError, parse_import
+
+    briefing = _open(briefing_path, home)
+    _refresh(briefing, verbose=False, index=False)
+    try:
+        anns = parse_import(file.read_text(encoding="utf-8"), str(file))
+    except (ExportError, UnicodeDecodeError, OSError) as exc:
+        briefing.close()
+        _fail(str(exc) if isinstance(exc, ExportError) else f"{file}: cannot read ({exc})")
+    created, updated = briefing.put_annotations(anns)
+    orphans = sum(1 for a in anns if a.state == "orphaned")
+    briefing.close()
+    msg = f"imported {len(anns)} annotation{'s' if len(anns) != 1 else ''}: {created} new, {updated} updated"
+    if orphans:
+        msg += f", {orphans} unanchored"
+    click.echo(msg)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
