@@ -119,7 +119,12 @@ class ArticleBuilder:
     def add(self, kind: str, raw: str, level: int = 0) -> Block | None:
         if kind not in BLOCK_KINDS:
             raise ValueError(f"unknown block kind {kind!r}")
-        text = clean_multiline(raw) if kind in ("table", "code") else clean_inline(raw)
+        if kind == "code":
+            text = clean_multiline(raw, keep_spaces=True)
+        elif kind == "table":
+            text = clean_multiline(raw)
+        else:
+            text = clean_inline(raw)
         if not text:
             return None
         if self._parts:

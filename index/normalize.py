@@ -54,16 +54,20 @@ def clean_inline(text: str) -> str:
     return _INLINE_WS.sub(" ", text).strip()
 
 
-def clean_multiline(text: str) -> str:
+def clean_multiline(text: str, *, keep_spaces: bool = False) -> str:
     """Normalize text whose line breaks matter (tables, code).
 
-    Like :func:`clean_inline` but keeps line breaks: tabs become spaces, runs of
-    spaces inside a line are kept only for code-like alignment up to a single
-    space, trailing spaces and leading/trailing blank lines removed.
+    Like :func:`clean_inline` but keeps line breaks: tabs become spaces,
+    trailing spaces and leading/trailing blank lines are removed. Runs of
+    spaces inside a line fold to one unless ``keep_spaces`` (code, where
+    indentation carries meaning).
     """
     text = unicodedata.normalize("NFC", strip_controls(text))
     text = text.expandtabs(4)
-    lines = [_SPACES.sub(" ", line).rstrip() for line in text.split("\n")]
+    if keep_spaces:
+        lines = [line.rstrip() for line in text.split("\n")]
+    else:
+        lines = [_SPACES.sub(" ", line).rstrip() for line in text.split("\n")]
     while lines and not lines[0]:
         lines.pop(0)
     while lines and not lines[-1]:

@@ -45,3 +45,12 @@ def test_first_sentence_title():
     assert first_sentence("The administration just pulled off a U-turn. More follows.") == (
         "The administration just pulled off a U-turn"
     )
+
+
+def test_code_keeps_its_indentation_tables_fold_spaces():
+    b = ArticleBuilder("a", title="T")
+    b.add("code", "def f():\n    return 1\n")
+    b.add("table", "a    |   b\nc | d")
+    art = b.build()
+    assert art.block_text(art.blocks[0]) == "def f():\n    return 1"
+    assert art.block_text(art.blocks[1]) == "a | b\nc | d"

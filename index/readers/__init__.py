@@ -58,9 +58,14 @@ def read_file(path: Path, article_id: str, data: bytes | None = None) -> Article
 
         article = read_markdown(raw, article_id, source)
     else:
-        from .html import read_html
+        from ..extract import extract_html
 
-        article = read_html(raw, article_id, source)
+        article = extract_html(raw, article_id, dict(source))
+        if article is None:
+            from .html import read_html
+
+            article = read_html(raw, article_id, source)
+            article.warnings.append("no main article content found; showing the page's text")
     if warning:
         article.warnings.insert(0, warning)
     if not article.text.strip():
