@@ -140,3 +140,18 @@ def test_damaged_database_is_reported_not_overwritten(seeds_copy, home):
     with pytest.raises(BriefingError, match="briefing.db"):
         Briefing.open(seeds_copy, home)
     assert path.read_bytes() == b"this is not sqlite" * 100
+
+
+def test_metadata_uses_one_vocabulary_across_formats(tmp_path, home):
+    root = tmp_path / "brief"
+    write(root / "a.md", "---\ntitle: Front\nauthor: Jane Doe\ndate: 2026-03-04\n---\n\nBody text here.\n")
+    write(root / "b.html", "<html><head><title>Page</title><meta name='author' content='Ann Lee'>"
+          "<meta property='og:site_name' content='The Site'></head><body><article><h1>Page</h1>"
+          "<p>" + "A paragraph of real article text that goes on for a while. " * 6 + "</p>"
+          "</article></body></html>")
+    with Briefing.open(root, home) as b:
+        b.read_changes()
+        a, h = b.article("a"), b.article("b")
+    assert a.metadata["authors"] == ["Jane Doe"] and a.metadata["date"] == "2026-03-04"
+    assert h.metadata["authors"] == ["Ann Lee"] and h.metadata.get("site") == "The Site"
+    assert "author" not in a.metadata and "author" not in h.metadata

@@ -7,6 +7,7 @@ reason, so one bad file never stops a briefing from loading.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..model import Article
@@ -66,8 +67,24 @@ def read_file(path: Path, article_id: str, data: bytes | None = None) -> Article
 
             article = read_html(raw, article_id, source)
             article.warnings.append("no main article content found; showing the page's text")
+    harmonize_metadata(article.metadata)
     if warning:
         article.warnings.insert(0, warning)
     if not article.text.strip():
         raise ReadError("no readable text")
     return article
+
+
+def harmonize_metadata(meta: dict) -> None:
+    """One vocabulary across readers: ``authors`` (list), ``date`` (ISO),
+    ``site``, ``summary``, ``url``."""
+    author = meta.pop("author", None)
+    if author and not meta.get("authors"):
+        parts = re.split(r"\s*(?:;|\band\b|&)\s*", author) if isinstance(author, str) else list(author)
+        meta["authors"] = [p.strip() for p in parts if p and p.strip()]
+    if isinstance(meta.get("authors"), str):
+        meta["authors"] = [meta["authors"]]
+    for old, new in (("publisher", "site"), ("description", "summary")):
+        value = meta.pop(old, None)
+        if value and not meta.get(new):
+            meta[new] = value
