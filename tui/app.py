@@ -1,0 +1,922 @@
+"""The reader app: library, outline, article view, search, find and history.
+
+The app draws and routes; the briefing (``index.briefing.Briefing``) does the
+work. Reading files and indexing run in thread workers that only post
+messages; every widget change happens here, on the app's thread.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, Any, Callable
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.css.query import NoMatches
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Input, OptionList, Static, Tree
+from textual.worker import get_current_worker
+
+from index.model import Article, Hit as SearchHit, SearchResult
+from tui.article_view import ArticleView
+from tui.navigation import (
+    Place,
+    PlaceHistory,
+    article_matches,
+    find_literal,
+    match_at_or_after,
+    match_containing,
+)
+from tui.screens import HelpScreen, binding_rows
+from tui.widgets import (
+    SUGGESTION_ID,
+    FindBar,
+    LibraryList,
+    OutlineTree,
+    QueryInput,
+    ResultsList,
+    SearchPanel,
+    StatusBar,
+    counter_text,
+    plural,
+)
+
+if TYPE_CHECKING:
+    from index.briefing import ArticleInfo, Briefing, RefreshReport
+
+SEARCH_DELAY = 0.2  # seconds of quiet typing before a search runs
+SAVE_DELAY = 1.0  # seconds after the last scroll before the position is saved
+HISTORY_KEY = "search_history"
+LAST_ARTICLE_KEY = "last_article"
+THEME_KEY = "theme"
+
+
+def position_key(article_id: str) -> str:
+    return f"position:{article_id}"
+
+
+class _LoadCancelled(Exception):
+    """Raised from a progress callback to stop reading or indexing early."""
+
+
+def one_line(exc: BaseException | str) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
+
+
+class BriefingCommands(Provider):
+    """Command palette: every action of the app and the reader, every article,
+    every section of the open article."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], Any], bool]]:
+        app = self.app
+        if not isinstance(app, BriefingApp):
+            return []
+        return app.palette_commands()
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback, discover in self._commands():
+            if discover:
+                yield DiscoveryHit(Content(name), callback, text=name, help=Content(help_text))  # type: ignore[arg-type]
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback, _ in self._commands():
+            score, offsets = matcher.fuzzy_search.match(matcher.query, name)
+            if score > 0:
+                # Names hold article titles: plain Content, never markup.
+                display = Content(name)
+                for offset in offsets:
+                    if not name[offset].isspace():
+                        display = display.stylize(matcher.match_style, offset, offset + 1)
+                yield Hit(score, display, callback, text=name, help=Content(help_text))  # type: ignore[arg-type]
+
+
+class BriefingApp(App[None]):
+    """Read, search and find in a briefing."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "briefing"
+    COMMANDS = App.COMMANDS | {BriefingCommands}
+    AUTO_FOCUS = "ArticleView"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("slash", "search", "Search", id="app.search"),
+        Binding("ctrl+f", "find", "Find", id="app.find"),
+        Binding("n", "next_match", "Next match", id="app.next_match"),
+        Binding("N", "previous_match", "Prev match", id="app.previous_match"),
+        Binding("ctrl+o,alt+left", "back", "Back", id="app.back"),
+        Binding("ctrl+i,alt+right", "forward", "Forward", id="app.forward", show=False),
+        Binding("l", "focus_library", "Library", id="app.focus_library", show=False),
+        Binding("t", "focus_outline", "Outline", id="app.focus_outline", show=False),
+        Binding("escape", "focus_reader", "Back to the article", id="app.focus_reader", show=False),
+        Binding("ctrl+r", "reload", "Reload the briefing folder", id="app.reload", show=False),
+        Binding("question_mark", "help", "Help", id="app.help", key_display="?"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    class Progress(Message):
+        def __init__(self, stage: str, done: int, total: int, name: str) -> None:
+            super().__init__()
+            self.stage, self.done, self.total, self.name = stage, done, total, name
+
+    class ChangesRead(Message):
+        def __init__(self, report: "RefreshReport") -> None:
+            super().__init__()
+            self.report = report
+
+    class LoadFailed(Message):
+        def __init__(self, error: str) -> None:
+            super().__init__()
+            self.error = error
+
+    class IndexReady(Message):
+        def __init__(self, notice: str | None) -> None:
+            super().__init__()
+            self.notice = notice
+
+    class IndexFailed(Message):
+        def __init__(self, error: str) -> None:
+            super().__init__()
+            self.error = error
+
+    class SearchDone(Message):
+        def __init__(self, serial: int, result: SearchResult) -> None:
+            super().__init__()
+            self.serial, self.result = serial, result
+
+    def __init__(self, briefing: "Briefing | None" = None, *, error: str | None = None) -> None:
+        super().__init__()
+        self.briefing = briefing
+        self.startup_error = error if briefing is None or error else None
+        if briefing is None and not error:
+            self.startup_error = "no briefing was opened"
+        self.article: Article | None = None
+        self.infos: list["ArticleInfo"] = []
+        self.index_ready = False
+        self.index_error: str | None = None
+        self.search_result: SearchResult | None = None
+        self.matches: list[tuple[int, int]] = []
+        self.match_index: int | None = None
+        self.match_kind = ""  # "search" or "find"
+        self.history = PlaceHistory()
+        self._positions: dict[str, int] = {}
+        self._dirty_positions: set[str] = set()
+        self._save_timer: Timer | None = None
+        self._search_timer: Timer | None = None
+        self._search_serial = 0
+        self._search_done_serial = 0
+        self._open_when_done = False
+        self._find_anchor = 0
+        self._loading = False
+        self._theme_restored = False
+
+    # -- layout ---------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="main"):
+            with Vertical(id="sidebar"):
+                yield Static(Text("Library"), classes="pane-title", id="library-title")
+                yield LibraryList(id="library")
+                yield Static(Text("Outline"), classes="pane-title", id="outline-title")
+                yield OutlineTree(id="outline")
+            with Vertical(id="reader"):
+                yield SearchPanel(id="search")
+                yield FindBar(id="find")
+                yield Static(Text(""), id="message")
+                yield ArticleView(id="view")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    @property
+    def view(self) -> ArticleView:
+        return self.query_one("#view", ArticleView)
+
+    @property
+    def library(self) -> LibraryList:
+        return self.query_one("#library", LibraryList)
+
+    @property
+    def outline(self) -> OutlineTree:
+        return self.query_one("#outline", OutlineTree)
+
+    @property
+    def search_panel(self) -> SearchPanel:
+        return self.query_one("#search", SearchPanel)
+
+    @property
+    def query_box(self) -> QueryInput:
+        return self.query_one("#query", QueryInput)
+
+    @property
+    def find_bar(self) -> FindBar:
+        return self.query_one("#find", FindBar)
+
+    @property
+    def status(self) -> StatusBar:
+        return self.query_one("#status", StatusBar)
+
+    # -- start ----------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.search_panel.display = False
+        self.find_bar.display = False
+        self.status.hide_progress()
+        if self.briefing is None:
+            self.show_message(self.startup_error or "no briefing", error=True)
+            self.status.set_message(self.startup_error or "no briefing", "bold red")
+            return
+        self.sub_title = self.briefing.name
+        self._restore_theme()
+        history = self._state(HISTORY_KEY, [])
+        if isinstance(history, list):
+            self.query_box.history = [q for q in history if isinstance(q, str)][-50:]
+        self.infos = self._articles()
+        self.refresh_library()
+        if self.infos:
+            self._open_remembered()
+        else:
+            self.show_message("Reading the briefing…")
+        self.status.set_message("reading the briefing…")
+        self.start_loading()
+
+    def _restore_theme(self) -> None:
+        theme = self._state(THEME_KEY)
+        if isinstance(theme, str) and theme in self.available_themes:
+            self.theme = theme
+        self._theme_restored = True
+
+    def watch_theme(self, theme: str) -> None:
+        if self._theme_restored and self.briefing is not None:
+            self._set_state(THEME_KEY, theme)
+
+    def _state(self, key: str, default: Any = None) -> Any:
+        if self.briefing is None:
+            return default
+        try:
+            return self.briefing.get_state(key, default)
+        except Exception:
+            return default
+
+    def _set_state(self, key: str, value: Any) -> None:
+        if self.briefing is None:
+            return
+        try:
+            self.briefing.set_state(key, value)
+        except Exception as exc:
+            self.status.set_message(f"could not save reading state: {one_line(exc)}", "red")
+
+    def _articles(self) -> list["ArticleInfo"]:
+        try:
+            return list(self.briefing.articles()) if self.briefing else []
+        except Exception as exc:
+            self.show_message(f"Cannot list the briefing's articles: {one_line(exc)}", error=True)
+            return []
+
+    def _open_remembered(self) -> None:
+        ids = {info.id for info in self.infos}
+        last = self._state(LAST_ARTICLE_KEY)
+        target = last if isinstance(last, str) and last in ids else self.infos[0].id
+        self.show_place(Place(target, self._remembered_position(target)))
+
+    def _remembered_position(self, article_id: str) -> int:
+        if article_id in self._positions:
+            return self._positions[article_id]
+        value = self._state(position_key(article_id), 0)
+        return value if isinstance(value, int) and value >= 0 else 0
+
+    # -- loading and indexing (worker) -----------------------------------------
+
+    def start_loading(self) -> None:
+        if self.briefing is None or self._loading:
+            return
+        self._loading = True
+        self.index_ready = False
+        self.index_error = None
+        self.status.set_progress(0, None)
+        self.load_briefing()
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def load_briefing(self) -> None:
+        briefing = self.briefing
+        worker = get_current_worker()
+        assert briefing is not None
+
+        def progress_poster(stage: str) -> Callable[[int, int, str], None]:
+            last = {"step": -1}
+
+            def progress(done: int, total: int, name: str) -> None:
+                if worker.is_cancelled:  # the app is closing: stop reading/indexing
+                    raise _LoadCancelled()
+                step = (100 * done) // total if total else 100
+                if step != last["step"] or done >= total:
+                    last["step"] = step
+                    self.post_message(self.Progress(stage, done, total, name))
+
+            return progress
+
+        try:
+            report = briefing.read_changes(progress=progress_poster("reading"))
+        except _LoadCancelled:
+            return
+        except Exception as exc:
+            self.post_message(self.LoadFailed(one_line(exc)))
+            return
+        self.post_message(self.ChangesRead(report))
+        if worker.is_cancelled:
+            return
+        try:
+            notice = briefing.update_index(progress=progress_poster("indexing"))
+        except _LoadCancelled:
+            return
+        except Exception as exc:
+            self.post_message(self.IndexFailed(one_line(exc)))
+            return
+        self.post_message(self.IndexReady(notice))
+
+    def on_briefing_app_progress(self, message: Progress) -> None:
+        self.status.set_progress(message.done, message.total)
+        what = "reading" if message.stage == "reading" else "indexing"
+        self.status.set_message(f"{what} {message.done}/{message.total}…")
+        if message.stage == "reading" and self.article is None and message.done:
+            # first start on a large briefing: show what is already stored
+            infos = self._articles()
+            if infos:
+                self.infos = infos
+                self.refresh_library()
+                self._open_remembered()
+
+    def on_briefing_app_changes_read(self, message: ChangesRead) -> None:
+        report = message.report
+        self.infos = self._articles()
+        self.refresh_library()
+        ids = {info.id for info in self.infos}
+        if not self.infos:
+            self._show_empty()
+        elif self.article is None or self.article.id not in ids:
+            self.article = None
+            self._open_remembered()
+        elif self.article.id in report.updated:
+            # the open article changed on disk: show the new text at the same place
+            self._reload_current()
+        if report.skipped:
+            first = report.skipped[0]
+            more = f" (and {len(report.skipped) - 1} more)" if len(report.skipped) > 1 else ""
+            self.notify(
+                f"{plural(len(report.skipped), 'file')} skipped: {first.path}: {first.reason}{more}",
+                severity="warning",
+                markup=False,
+            )
+        self.status.set_message("indexing…")
+        self.status.set_progress(0, None)
+
+    def _reload_current(self) -> None:
+        assert self.article is not None
+        article_id = self.article.id
+        offset = self._top_offset()
+        self.article = None
+        self.show_place(Place(article_id, offset))
+
+    def _show_empty(self) -> None:
+        root = str(self.briefing.root) if self.briefing else ""
+        self.article = None
+        self.view.show_article(None)
+        self.outline.show_sections(None)
+        self.show_message(
+            f"This briefing has no articles yet.\n\nPut .txt, .md or .html files in {root} "
+            "and press ctrl+r to read them."
+        )
+
+    def on_briefing_app_load_failed(self, message: LoadFailed) -> None:
+        self._loading = False
+        self.status.hide_progress()
+        self.status.set_message(f"cannot read the briefing: {message.error}", "bold red")
+        self.index_error = message.error
+        self._update_search_availability()
+        if self.article is None:
+            self.show_message(f"Cannot read the briefing.\n\n{message.error}", error=True)
+        else:
+            self.notify(message.error, title="Cannot read the briefing", severity="error", markup=False)
+
+    def on_briefing_app_index_ready(self, message: IndexReady) -> None:
+        self._loading = False
+        self.index_ready = True
+        self.status.hide_progress()
+        ready = f"{plural(len(self.infos), 'article')} · search ready"
+        if message.notice:
+            ready += f" ({message.notice})"
+        self.status.set_message(ready)
+        self._update_search_availability()
+        if self.search_panel.display and self.query_box.value.strip():
+            self._start_search()
+
+    def on_briefing_app_index_failed(self, message: IndexFailed) -> None:
+        self._loading = False
+        self.index_ready = False
+        self.index_error = message.error
+        self.status.hide_progress()
+        self.status.set_message(f"search unavailable: {message.error}", "bold red")
+        self._update_search_availability()
+
+    def _update_search_availability(self) -> None:
+        if not self.search_panel.display:
+            return
+        if self.index_error:
+            self.search_panel.set_status(f"search unavailable: {self.index_error} (ctrl+r retries)", "bold red")
+        elif not self.index_ready:
+            self.search_panel.set_status("indexing… results appear when the index is ready", "italic")
+
+    def action_reload(self) -> None:
+        if self._loading:
+            self.notify("already reading the briefing", markup=False)
+            return
+        self.status.set_message("reading the briefing…")
+        self.start_loading()
+
+    # -- library and outline -----------------------------------------------------
+
+    def refresh_library(self) -> None:
+        self.library.set_articles(self.infos, self.article.id if self.article else None)
+        title = Text("Library")
+        title.append(f" · {len(self.infos)}", style="dim")
+        self.query_one("#library-title", Static).update(title)
+
+    @on(OptionList.OptionSelected, "#library")
+    def _library_selected(self, event: OptionList.OptionSelected) -> None:
+        article_id = event.option.id
+        if article_id is None:
+            return
+        if self.article is not None and self.article.id == article_id:
+            self.view.focus()
+            return
+        self.go_to(Place(article_id, self._remembered_position(article_id)))
+        self.view.focus()
+
+    @on(Tree.NodeSelected, "#outline")
+    def _outline_selected(self, event: Tree.NodeSelected) -> None:
+        section_id = event.node.data
+        if self.article is None or section_id is None:
+            return
+        section = self.article.section_by_id(section_id)
+        if section is not None:
+            self.go_to(Place(self.article.id, section.start))
+            self.view.focus()
+
+    def on_article_view_position_changed(self, message: ArticleView.PositionChanged) -> None:
+        if self.article is None:
+            return
+        self._positions[self.article.id] = message.offset
+        self._dirty_positions.add(self.article.id)
+        try:
+            self.outline.follow(message.section_id)
+        except NoMatches:  # shutting down
+            return
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(SAVE_DELAY, self.save_positions)
+
+    def save_positions(self) -> None:
+        if self.briefing is None:
+            return
+        for article_id in sorted(self._dirty_positions):
+            self._set_state(position_key(article_id), int(self._positions.get(article_id, 0)))
+        self._dirty_positions.clear()
+
+    # -- places and history ---------------------------------------------------------
+
+    def _top_offset(self) -> int:
+        try:
+            return int(self.view.top_offset())
+        except Exception:
+            return 0
+
+    def current_place(self) -> Place | None:
+        if self.article is None:
+            return None
+        return Place(self.article.id, self._top_offset())
+
+    def go_to(self, place: Place, *, center: bool = False) -> bool:
+        """Jump to a place, remembering where we were for back/forward."""
+        leaving = self.current_place()
+        if not self.show_place(place, center=center):
+            return False
+        if leaving is not None and leaving != place:
+            self.history.visit(leaving)
+        return True
+
+    def show_place(self, place: Place, *, center: bool = False) -> bool:
+        """Show ``place`` without touching the history."""
+        if self.article is None or self.article.id != place.article_id:
+            try:
+                article = self.briefing.article(place.article_id) if self.briefing else None
+            except Exception as exc:
+                self.notify(f"cannot open {place.article_id}: {one_line(exc)}", severity="error", markup=False)
+                return False
+            if article is None:
+                self.notify(f"{place.article_id} is no longer in the briefing", severity="warning", markup=False)
+                return False
+            if self.article is not None:
+                self._positions[self.article.id] = self._top_offset()
+                self._dirty_positions.add(self.article.id)
+            self.article = article
+            self.clear_matches()
+            self.hide_message()
+            self.view.show_article(article, place.offset)
+            self.outline.show_sections(article)
+            self.library.mark_current(article.id)
+            self._set_state(LAST_ARTICLE_KEY, article.id)
+            self.save_positions()
+            if center:
+                self.view.scroll_to_offset(place.offset, center=True)
+        else:
+            self.view.scroll_to_offset(place.offset, center=center)
+        self._positions[place.article_id] = place.offset
+        self._dirty_positions.add(place.article_id)
+        section = self.article.section_at(place.offset)
+        self.outline.follow(section.id if section else None)
+        return True
+
+    def open_article(self, article_id: str) -> None:
+        self.go_to(Place(article_id, self._remembered_position(article_id)))
+        self.view.focus()
+
+    def go_to_section(self, section_id: str) -> None:
+        if self.article is None:
+            return
+        section = self.article.section_by_id(section_id)
+        if section is not None:
+            self.go_to(Place(self.article.id, section.start))
+            self.view.focus()
+
+    def action_back(self) -> None:
+        target = self.history.back(self.current_place())
+        if target is None:
+            self.status.set_message("nothing to go back to")
+            return
+        self.show_place(target)
+
+    def action_forward(self) -> None:
+        target = self.history.forward(self.current_place())
+        if target is None:
+            self.status.set_message("nothing to go forward to")
+            return
+        self.show_place(target)
+
+    # -- messages in the reading area ---------------------------------------------------
+
+    def show_message(self, text: str, *, error: bool = False) -> None:
+        message = self.query_one("#message", Static)
+        message.update(Text(text, style="bold red" if error else ""))
+        message.set_class(error, "error")
+        message.display = True
+        self.view.display = False
+
+    def hide_message(self) -> None:
+        self.query_one("#message", Static).display = False
+        self.view.display = True
+
+    # -- matches (search and find share them) ---------------------------------------------
+
+    def set_matches(self, ranges: list[tuple[int, int]], index: int | None, kind: str) -> None:
+        self.matches = ranges
+        self.match_kind = kind
+        self.match_index = index
+        self.view.set_matches(ranges, index)
+        self._show_counter()
+
+    def clear_matches(self) -> None:
+        self.matches = []
+        self.match_index = None
+        self.match_kind = ""
+        self.view.set_matches([], None)
+        self.status.set_counter("")
+        self.find_bar.set_counter("")
+
+    def _show_counter(self) -> None:
+        text = counter_text(self.match_index, len(self.matches)) if self.match_kind else ""
+        self.status.set_counter(text)
+        if self.match_kind == "find":
+            self.find_bar.set_counter(text)
+
+    def go_to_match(self, index: int) -> None:
+        if not self.matches:
+            return
+        index %= len(self.matches)
+        self.match_index = index
+        self.view.set_matches(self.matches, index)
+        self.view.scroll_to_offset(self.matches[index][0], center=True)
+        self._show_counter()
+        if self.article is not None:
+            section = self.article.section_at(self.matches[index][0])
+            self.outline.follow(section.id if section else None)
+
+    def action_next_match(self) -> None:
+        self._step_match(1)
+
+    def action_previous_match(self) -> None:
+        self._step_match(-1)
+
+    def _step_match(self, step: int) -> None:
+        if not self.matches:
+            self.status.set_message("no matches: / searches the briefing, ctrl+f finds in this article")
+            self.bell()
+            return
+        if self.match_index is None:
+            index = match_at_or_after(self.matches, self._top_offset()) or 0
+            if step < 0:
+                index -= 1
+        else:
+            index = self.match_index + step
+        if index >= len(self.matches):
+            self.status.set_message("search wrapped to the first match")
+        elif index < 0:
+            self.status.set_message("search wrapped to the last match")
+        self.go_to_match(index)
+
+    # -- search ------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        if self.briefing is None:
+            return
+        self.find_bar.display = False
+        self.search_panel.display = True
+        box = self.query_box
+        box.focus()
+        box.select_all()
+        self._update_search_availability()
+
+    @on(Input.Changed, "#query")
+    def _query_changed(self, event: Input.Changed) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(SEARCH_DELAY, self._start_search)
+
+    def _start_search(self) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+            self._search_timer = None
+        query = self.query_box.value
+        self._search_serial += 1
+        if not query.strip():
+            self._search_done_serial = self._search_serial
+            self.search_result = None
+            self.search_panel.show_result(None)
+            self._update_search_availability()
+            return
+        if self.index_error or not self.index_ready:
+            self._update_search_availability()
+            return
+        self.run_search(query, self._search_serial)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def run_search(self, query: str, serial: int) -> None:
+        try:
+            result = self.briefing.search(query)  # type: ignore[union-attr]
+        except Exception as exc:
+            result = SearchResult(query=query, hits=[], total=0, error=one_line(exc))
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.SearchDone(serial, result))
+
+    def on_briefing_app_search_done(self, message: SearchDone) -> None:
+        if message.serial != self._search_serial:
+            return  # a newer query is on its way
+        self._search_done_serial = message.serial
+        self.search_result = message.result
+        self.search_panel.show_result(message.result)
+        if self._open_when_done:
+            self._open_when_done = False
+            self._submit_search()
+
+    @on(Input.Submitted, "#query")
+    def _query_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if not event.value.strip():
+            return
+        if not self.index_ready:
+            self._update_search_availability()
+            return
+        fresh = (
+            self.search_result is not None
+            and self.search_result.query == event.value
+            and self._search_done_serial == self._search_serial
+            and self._search_timer is None
+        )
+        if fresh:
+            self._submit_search()
+        else:
+            self._open_when_done = True
+            self._start_search()
+
+    def _submit_search(self) -> None:
+        """Enter in the query box: open the highlighted hit, or apply the suggestion."""
+        result = self.search_result
+        if result is None or result.error:
+            self.bell()
+            return
+        results = self.query_one("#results", ResultsList)
+        option_id = None
+        if results.highlighted is not None and results.option_count:
+            option_id = results.get_option_at_index(results.highlighted).id
+        if option_id == SUGGESTION_ID or (not result.hits and result.suggestion):
+            self.apply_suggestion()
+        elif option_id and option_id.startswith("hit-"):
+            self.open_hit(int(option_id[4:]))
+        elif result.hits:
+            self.open_hit(0)
+        else:
+            self.bell()
+
+    @on(OptionList.OptionSelected, "#results")
+    def _result_selected(self, event: OptionList.OptionSelected) -> None:
+        option_id = event.option.id or ""
+        if option_id == SUGGESTION_ID:
+            self.apply_suggestion()
+        elif option_id.startswith("hit-"):
+            self.open_hit(int(option_id[4:]))
+
+    def apply_suggestion(self) -> None:
+        result = self.search_result
+        if result is None or not result.suggestion:
+            return
+        box = self.query_box
+        box.value = result.suggestion
+        box.cursor_position = len(box.value)
+        box.focus()
+        self._start_search()
+
+    def open_hit(self, n: int) -> None:
+        result = self.search_result
+        if result is None or not (0 <= n < len(result.hits)):
+            return
+        hit: SearchHit = result.hits[n]
+        self.query_box.remember(result.query)
+        self._set_state(HISTORY_KEY, self.query_box.history)
+        try:
+            article = self.briefing.article(hit.article_id) if self.briefing else None
+        except Exception:
+            article = None
+        if article is None:
+            self.notify(f"{hit.article_id} is no longer in the briefing", severity="warning", markup=False)
+            return
+        ranges = article_matches(result, hit.article_id, article.text)
+        section = article.section_by_id(hit.section_id)
+        index: int | None = None
+        if ranges:
+            if hit.offsets:
+                start, end = min(hit.offsets)
+                index = match_containing(ranges, start, end)
+            if index is None:
+                index = match_at_or_after(ranges, section.start if section else 0)
+        target = ranges[index][0] if index is not None else (section.start if section else 0)
+        self.close_panels()
+        if not self.go_to(Place(hit.article_id, target), center=True):
+            return
+        self.set_matches(ranges, index, "search")
+        if index is not None:
+            self.view.scroll_to_offset(target, center=True)
+        self.status.set_message(f"search: {result.query}")
+        self.view.focus()
+
+    # -- find ---------------------------------------------------------------------------
+
+    def action_find(self) -> None:
+        if self.article is None:
+            self.status.set_message("open an article to find in it")
+            return
+        self.search_panel.display = False
+        self.find_bar.display = True
+        self._find_anchor = self._top_offset()
+        box = self.query_one("#find-input", Input)
+        box.focus()
+        if box.value:
+            box.select_all()  # typing replaces the old text
+            self._find(box.value)
+
+    @on(Input.Changed, "#find-input")
+    def _find_changed(self, event: Input.Changed) -> None:
+        self._find(event.value)
+
+    def _find(self, needle: str) -> None:
+        if self.article is None:
+            return
+        if not needle:
+            self.clear_matches()
+            return
+        ranges = find_literal(self.article.text, needle)
+        index = match_at_or_after(ranges, self._find_anchor)
+        self.set_matches(ranges, index, "find")
+        if index is not None:
+            self.go_to_match(index)
+
+    @on(Input.Submitted, "#find-input")
+    def _find_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self.matches and self.match_kind == "find":
+            self._step_match(1)
+
+    # -- focus and panels ------------------------------------------------------------------
+
+    def close_panels(self) -> None:
+        self.search_panel.display = False
+        self.find_bar.display = False
+
+    def action_focus_reader(self) -> None:
+        self.close_panels()
+        if self.view.display:
+            self.view.focus()
+
+    def action_focus_library(self) -> None:
+        self.library.focus()
+
+    def action_focus_outline(self) -> None:
+        self.outline.focus()
+
+    # -- help, palette, quit ----------------------------------------------------------------
+
+    def binding_groups(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        def display(key: str) -> str:
+            return self.get_key_display(Binding(key, ""))
+
+        palette = [Binding(self.COMMAND_PALETTE_BINDING, "command_palette", "Command palette")]
+        return [
+            ("Everywhere", binding_rows([*self.BINDINGS, *palette], display)),
+            ("Reading the article", binding_rows(ArticleView.BINDINGS, display)),
+            ("Library", binding_rows(LibraryList.BINDINGS, display)),
+            ("Outline", binding_rows(OutlineTree.BINDINGS, display)),
+            (
+                "Search box",
+                binding_rows(
+                    [
+                        *QueryInput.BINDINGS,
+                        Binding("enter", "", "Open the highlighted hit (or apply the suggestion)"),
+                        Binding("tab", "", "Move to the list of hits"),
+                        *ResultsList.BINDINGS,
+                        Binding("escape", "", "Close the search box"),
+                    ],
+                    display,
+                ),
+            ),
+            (
+                "Find in article",
+                binding_rows(
+                    [
+                        Binding("enter", "", "Next match"),
+                        Binding("escape", "", "Close the find bar (n / N keep working)"),
+                    ],
+                    display,
+                ),
+            ),
+        ]
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.binding_groups()))
+
+    def palette_commands(self) -> list[tuple[str, str, Callable[[], Any], bool]]:
+        """(name, help, callback, show before typing) for the command palette."""
+        commands: list[tuple[str, str, Callable[[], Any], bool]] = []
+        for binding in self.BINDINGS:
+            assert isinstance(binding, Binding)
+            if binding.action == "quit":
+                continue  # the system commands already offer Quit
+            keys = " / ".join(self.get_key_display(Binding(k.strip(), "")) for k in binding.key.split(","))
+            commands.append((binding.description, f"key: {keys}", partial(self.run_action, binding.action), True))
+        for binding in ArticleView.BINDINGS:
+            if not isinstance(binding, Binding) or not binding.description:
+                continue
+            keys = " / ".join(self.get_key_display(Binding(k.strip(), "")) for k in binding.key.split(","))
+            commands.append(
+                (binding.description, f"reader key: {keys}", partial(self._view_action, binding.action), True)
+            )
+        for info in self.infos:
+            commands.append((f"Open: {info.title}", info.path, partial(self.open_article, info.id), False))
+        if self.article is not None:
+            for section in self.article.sections:
+                commands.append(
+                    (f"Go to section: {section.title}", self.article.title, partial(self.go_to_section, section.id), False)
+                )
+        return commands
+
+    async def _view_action(self, action: str) -> None:
+        self.close_panels()
+        self.view.focus()
+        await self.view.run_action(action)
+
+    async def action_quit(self) -> None:
+        if self.article is not None:
+            self._positions[self.article.id] = self._top_offset()
+            self._dirty_positions.add(self.article.id)
+        self.save_positions()
+        self.exit()
+
+    def on_unmount(self) -> None:
+        self.save_positions()

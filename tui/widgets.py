@@ -1,0 +1,317 @@
+"""The app shell's panes: library, outline, search panel, find bar, status bar.
+
+Article text, titles and snippets are data: every label here is a rich
+``Text`` built from plain strings, never a markup string.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable
+
+from rich.console import Group
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, Label, OptionList, ProgressBar, Static, Tree
+from textual.widgets.option_list import Option
+
+from index.model import Article, SearchResult
+
+if TYPE_CHECKING:
+    from index.briefing import ArticleInfo
+
+MATCH_STYLE = "bold reverse"
+SUGGESTION_ID = "suggestion"
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def counter_text(index: int | None, total: int) -> str:
+    """The match counter: "match 3 of 17", "17 matches", "no matches"."""
+    if total == 0:
+        return "no matches"
+    if index is None:
+        return plural(total, "match")
+    return f"match {index + 1} of {total}"
+
+
+# -- library ----------------------------------------------------------------------
+
+
+def article_label(info: "ArticleInfo") -> Text:
+    n_notes = getattr(info, "n_annotations", 0)
+    label = Text(info.title or info.id, style="bold", no_wrap=False, overflow="ellipsis")
+    details = plural(info.n_sections, "section")
+    if n_notes:
+        details += " · " + plural(n_notes, "note")
+    label.append("\n")
+    label.append(details, style="dim")
+    return label
+
+
+class LibraryList(OptionList):
+    """The briefing's articles; Enter or click opens one."""
+
+    BINDINGS = [
+        Binding("enter", "select", "Open article", id="library.open", show=False),
+    ]
+
+    def set_articles(self, infos: Iterable["ArticleInfo"], current: str | None = None) -> None:
+        keep = self.highlighted_id or current
+        options: list[Option | None] = []
+        for info in infos:
+            if options:
+                options.append(None)  # a separator line between articles
+            options.append(Option(article_label(info), id=info.id))
+        self.set_options(options)
+        target = current or keep
+        if target is not None:
+            try:
+                self.highlighted = self.get_option_index(target)
+            except Exception:
+                self.highlighted = 0 if self.option_count else None
+        elif self.option_count:
+            self.highlighted = 0
+
+    @property
+    def highlighted_id(self) -> str | None:
+        if self.highlighted is None or not self.option_count:
+            return None
+        try:
+            return self.get_option_at_index(self.highlighted).id
+        except Exception:
+            return None
+
+    def mark_current(self, article_id: str | None) -> None:
+        if article_id is None:
+            return
+        try:
+            self.highlighted = self.get_option_index(article_id)
+        except Exception:
+            pass
+
+
+# -- outline ----------------------------------------------------------------------
+
+
+class OutlineTree(Tree[str]):
+    """The current article's sections; Enter jumps, the cursor follows reading."""
+
+    BINDINGS = [
+        Binding("enter", "select_cursor", "Go to section", id="outline.jump", show=False),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(Text("Outline"), **kwargs)
+        self.show_root = False
+        self.auto_expand = False
+        self._section_nodes: dict[str, object] = {}
+        self._following: str | None = None
+
+    def show_sections(self, article: Article | None) -> None:
+        self.clear()
+        self._section_nodes.clear()
+        self._following = None
+        if article is None:
+            return
+        stack: list[tuple[int, object]] = [(0, self.root)]
+        for section in article.sections:
+            while len(stack) > 1 and stack[-1][0] >= section.level:
+                stack.pop()
+            parent = stack[-1][1]
+            node = parent.add(Text(section.title or "(untitled)"), data=section.id, expand=True)  # type: ignore[attr-defined]
+            node.allow_expand = False
+            self._section_nodes[section.id] = node
+            stack.append((section.level, node))
+        # parents with children can be folded
+        for node in self._section_nodes.values():
+            node.allow_expand = bool(node.children)  # type: ignore[attr-defined]
+        self.root.expand_all()
+
+    def follow(self, section_id: str | None) -> None:
+        """Move the cursor to a section without selecting (jumping to) it."""
+        if section_id is None or section_id == self._following:
+            return
+        node = self._section_nodes.get(section_id)
+        if node is None:
+            return
+        self._following = section_id
+        if node._line < 0:  # type: ignore[attr-defined]  # lines not built yet
+            self.call_after_refresh(self._follow_now, section_id)
+        else:
+            self.move_cursor(node)  # type: ignore[arg-type]
+
+    def _follow_now(self, section_id: str) -> None:
+        node = self._section_nodes.get(section_id)
+        if node is not None and self._following == section_id:
+            self.move_cursor(node)  # type: ignore[arg-type]
+
+    @property
+    def cursor_section_id(self) -> str | None:
+        node = self.cursor_node
+        return node.data if node is not None else None
+
+
+# -- search -----------------------------------------------------------------------
+
+
+class QueryInput(Input):
+    """The query box; ↑/↓ walk the query history."""
+
+    BINDINGS = [
+        Binding("up", "history(-1)", "Previous query", id="search.history_previous", show=False),
+        Binding("down", "history(1)", "Next query", id="search.history_next", show=False),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(placeholder="search this briefing", **kwargs)
+        self.history: list[str] = []
+        self._position: int | None = None
+        self._draft = ""
+
+    def remember(self, query: str) -> None:
+        query = query.strip()
+        if not query:
+            return
+        if query in self.history:
+            self.history.remove(query)
+        self.history.append(query)
+        del self.history[:-50]
+        self._position = None
+
+    def action_history(self, step: int) -> None:
+        if not self.history:
+            return
+        if self._position is None:
+            if step > 0:
+                return
+            self._draft = self.value
+            position = len(self.history) - 1
+        else:
+            position = self._position + step
+        if position < 0:
+            position = 0
+        if position >= len(self.history):
+            self._position = None
+            self.value = self._draft
+        else:
+            self._position = position
+            self.value = self.history[position]
+        self.cursor_position = len(self.value)
+
+
+def hit_label(title: str, section: str, snippet: str, spans: list[tuple[int, int]]) -> Group:
+    """ "Article › Section" on one line, the snippet with its matched terms lit below."""
+    head = Text(no_wrap=True, overflow="ellipsis")
+    head.append(title or "(untitled)", style="bold")
+    if section and section != title:
+        head.append(" › ", style="dim")
+        head.append(section)
+    # same length, so the spans stay valid
+    flat = snippet.replace("\r", " ").replace("\n", " ").replace("\t", " ")
+    body = Text(flat, style="dim")
+    for start, end in spans:
+        if 0 <= start < end <= len(flat):
+            body.stylize(MATCH_STYLE, start, end)
+    return Group(head, body) if flat else Group(head)
+
+
+class ResultsList(OptionList):
+    BINDINGS = [
+        Binding("enter", "select", "Open hit", id="search.open_hit", show=False),
+    ]
+
+
+class SearchPanel(Vertical):
+    """Query box, one status line (count, error, indexing…) and the hits."""
+
+    def compose(self) -> ComposeResult:
+        yield QueryInput(id="query")
+        yield Static("", id="search-status")
+        yield ResultsList(id="results")
+
+    def set_status(self, text: str, style: str = "") -> None:
+        self.query_one("#search-status", Static).update(Text(text, style=style))
+
+    def show_result(self, result: SearchResult | None) -> None:
+        results = self.query_one("#results", ResultsList)
+        if result is None:
+            results.clear_options()
+            self.set_status("")
+            return
+        options: list[Option | None] = []
+        if result.suggestion and (not result.hits or len(result.hits) < 3):
+            prompt = Text("did you mean: ", style="italic")
+            prompt.append(result.suggestion, style="bold underline")
+            options.append(Option(prompt, id=SUGGESTION_ID))
+        for n, hit in enumerate(result.hits):
+            if options:
+                options.append(None)  # a separator line between hits
+            options.append(
+                Option(hit_label(hit.title, hit.section, hit.snippet, list(hit.snippet_spans)), id=f"hit-{n}")
+            )
+        results.set_options(options)
+        if result.hits:
+            results.highlighted = results.get_option_index("hit-0")
+        elif options:
+            results.highlighted = 0
+        if result.error:
+            self.set_status(result.error.splitlines()[0] if result.error else "", "bold red")
+        elif result.hits:
+            shown = len(result.hits)
+            text = plural(result.total, "matching section")
+            if result.total > shown:
+                text += f" (top {shown} shown)"
+            self.set_status(text + " · Enter opens · Tab to the list")
+        elif result.query.strip():
+            self.set_status("no matches" + (" · Enter tries the suggestion" if result.suggestion else ""))
+        else:
+            self.set_status("")
+
+
+# -- find -------------------------------------------------------------------------
+
+
+class FindBar(Horizontal):
+    """Find literal text in the open article."""
+
+    def compose(self) -> ComposeResult:
+        yield Label(Text("Find:"), id="find-label")
+        yield Input(placeholder="text in this article (case-insensitive)", id="find-input")
+        yield Label(Text(""), id="find-counter")
+
+    def set_counter(self, text: str) -> None:
+        self.query_one("#find-counter", Label).update(Text(text))
+
+
+# -- status -----------------------------------------------------------------------
+
+
+class StatusBar(Horizontal):
+    """Bottom line: what the app is doing, loading progress, match counter."""
+
+    def compose(self) -> ComposeResult:
+        yield Label(Text(""), id="status-text")
+        yield ProgressBar(total=None, show_eta=False, id="progress")
+        yield Label(Text(""), id="counter")
+
+    def set_message(self, text: str, style: str = "") -> None:
+        self.query_one("#status-text", Label).update(Text(text, style=style))
+
+    def set_counter(self, text: str) -> None:
+        self.query_one("#counter", Label).update(Text(text))
+
+    def set_progress(self, done: int, total: int | None) -> None:
+        """Show the bar: ``done`` of ``total`` steps, or busy (no total yet)."""
+        bar = self.query_one("#progress", ProgressBar)
+        bar.display = True
+        if total is None:
+            bar.update(total=None, progress=0)
+        else:
+            bar.update(total=max(total, 1), progress=min(done, max(total, 1)))
+
+    def hide_progress(self) -> None:
+        self.query_one("#progress", ProgressBar).display = False
