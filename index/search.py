@@ -1,0 +1,939 @@
+"""Full-text search over a briefing: a Whoosh index with one document per section.
+
+Design (figures behind it are in the shared Whoosh notes):
+
+* One Whoosh document per :class:`~index.model.Section`; the body indexed is
+  ``article.text[section.start:section.end]`` so hit offsets are
+  ``section.start + local offset``.
+* One analyzer (:class:`BriefingAnalyzer`) does tokenizing, lower-casing, stop
+  words and Porter stemming in a single loop with an unbounded stem cache; it
+  is used for indexing, for the query parser and for highlighting, so the three
+  always agree.
+* Plain words: sections holding *all* the words come first (an AND search),
+  then sections holding only some of them (an OR search). ``total`` counts the
+  OR matches. Explicit AND/OR/NOT, "phrases", ``title:``/``section:``,
+  ``term*`` and ``term~`` work as usual.
+* Prefix and fuzzy terms are expanded here, capped, against the index and a
+  small vocabulary of surface words kept next to the index (also used for
+  did-you-mean, so suggestions are real words, not stems).
+* One searcher is reused until the next update; every commit merges small
+  segments so the index stays at one or two segments.
+* Offsets, snippets and snippet spans come from re-analysing the few hit
+  sections' text with the same analyzer (cheap: top hits only).
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import pathlib
+import re
+import threading
+import warnings
+from collections import Counter
+from itertools import islice
+from typing import Callable, Iterable, Iterator
+
+from whoosh import fields as wfields
+from whoosh import index as windex
+from whoosh import qparser
+from whoosh import query as wq
+from whoosh.analysis import STOP_WORDS, Token
+from whoosh.analysis.acore import Composable
+from whoosh.lang.porter import stem as _porter_stem
+
+from .model import Article, Hit, SearchResult
+
+__all__ = ["QueryError", "SearchIndex", "BriefingAnalyzer", "analyze"]
+
+
+class QueryError(ValueError):
+    """A query that cannot be run; ``str()`` is a one-line explanation naming it."""
+
+
+# ---------------------------------------------------------------------------
+# Analysis
+
+_WORD = re.compile(r"\w+(?:\.\w+)*")
+# Whoosh's stop list plus question words, so a natural-language question
+# ("what are the effects of X on Y?") boils down to its content words.
+_STOPS = frozenset(STOP_WORDS) | frozenset(
+    """about after also been before but could did do does had has how into its
+    than then there these they those was were what which who whom whose why
+    would should""".split()
+)
+_MINSIZE = 2
+_stem_cache: dict[str, str] = {}
+
+
+def _stem(word: str) -> str:
+    try:
+        return _stem_cache[word]
+    except KeyError:
+        if len(_stem_cache) > 500_000:
+            _stem_cache.clear()
+        s = _stem_cache[word] = _porter_stem(word)
+        return s
+
+
+def analyze(text: str) -> list[tuple[str, int, int]]:
+    """``(stem, start, end)`` for each indexed word of ``text``, in order
+    (stop words and one-letter words dropped, as in the index)."""
+    out = []
+    stops = _STOPS
+    cache = _stem_cache
+    for m in _WORD.finditer(text):
+        w = m.group().lower()
+        if len(w) < _MINSIZE or w in stops:
+            continue
+        s = cache.get(w)
+        if s is None:
+            s = _stem(w)
+        out.append((s, m.start(), m.end()))
+    return out
+
+
+class BriefingAnalyzer(Composable):
+    """Regex tokenizer + lowercase + stop words + cached Porter stem, fused into
+    one loop (several times faster than the composed Whoosh chain)."""
+
+    is_morph = True
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self).__name__)
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs,
+    ) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        t.boost = 1.0
+        if not tokenize:
+            w = value.lower()
+            t.original = value
+            t.text = _stem(w) if w else w
+            t.stopped = False
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar = start_char
+                t.endchar = start_char + len(value)
+            yield t
+            return
+        stops = _STOPS
+        cache = _stem_cache
+        pos = start_pos
+        for m in _WORD.finditer(value):
+            w = m.group().lower()
+            stopped = len(w) < _MINSIZE or w in stops
+            if stopped and removestops:
+                continue
+            s = cache.get(w)
+            if s is None:
+                s = _stem(w)
+            t.text = s
+            t.stopped = stopped
+            if keeporiginal:
+                t.original = m.group()
+            if positions:
+                t.pos = pos
+            if chars:
+                t.startchar = start_char + m.start()
+                t.endchar = start_char + m.end()
+            pos += 1
+            yield t
+
+
+# ---------------------------------------------------------------------------
+# Schema and storage layout
+
+_META = ".briefing-search.json"  # dot files are left alone by Whoosh's cleanup
+_VOCAB = ".briefing-vocab.json"
+_FIELDS = ("title", "heading", "body")  # text fields
+# Plain words search title and body only: the heading is part of the body
+# text, and a third field makes every word a three-way OR (slower, notes).
+_DEFAULT_FIELDS = ("title", "body")
+_FIELD_NAMES = {"title": "title", "section": "heading", "heading": "heading", "body": "body"}
+
+
+def _schema() -> wfields.Schema:
+    ana = BriefingAnalyzer()
+    return wfields.Schema(
+        article_id=wfields.ID(stored=True),
+        section_id=wfields.STORED(),
+        start=wfields.STORED(),
+        title=wfields.TEXT(analyzer=ana, stored=True, field_boost=2.0),
+        heading=wfields.TEXT(analyzer=ana, stored=True, field_boost=1.5),
+        body=wfields.TEXT(analyzer=ana),
+    )
+
+
+def _merge_policy(writer, segments):
+    """Keep the index at a few segments (many segments make queries slow).
+
+    Segments holding at least a fifth of the documents and few deletions are
+    kept (at most three: a parallel full build leaves two); every other
+    segment is merged into the segment being written. So an update of a few
+    articles stays cheap while the count stays at two to four.
+    """
+    from whoosh.reading import SegmentReader
+
+    total = sum(s.doc_count_all() for s in segments) or 1
+    ordered = sorted(segments, key=lambda s: s.doc_count_all(), reverse=True)
+    keep = [
+        s
+        for s in ordered
+        if s.doc_count_all() * 5 >= total and (s.doc_count_all() - s.doc_count()) * 4 <= s.doc_count_all()
+    ][:3]
+    to_merge = [s for s in segments if s not in keep]
+    for seg in to_merge:
+        reader = SegmentReader(writer.storage, writer.schema, seg)
+        writer.add_reader(reader)
+        reader.close()
+    return keep
+
+
+# ---------------------------------------------------------------------------
+# Query preparation
+
+_FIELD_PREFIX = re.compile(r"(?<![\w.])(\w+):")
+_FUZZY_WORD = re.compile(r"(\w+)~")
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE"}
+_PREFIX_CAP = 40
+_FUZZY_CAP = 5
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _edits1(word: str) -> set[str]:
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = [a + b[1:] for a, b in splits if b]
+    transposes = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
+    replaces = [a + c + b[1:] for a, b in splits if b for c in _LETTERS]
+    inserts = [a + c + b for a, b in splits for c in _LETTERS]
+    return set(deletes + transposes + replaces + inserts)
+
+
+def _short(query: str, width: int = 60) -> str:
+    q = " ".join(query.split())
+    return q if len(q) <= width else q[: width - 1] + "…"
+
+
+def _prepare(query: str) -> str:
+    """Rewrite the raw query string so the parser sees what the user meant.
+
+    Raises :class:`QueryError` for what cannot be interpreted.
+    """
+    q = query.strip()
+    if not q:
+        raise QueryError("empty query: type some words to search for")
+
+    def field(m: re.Match) -> str:
+        name = m.group(1)
+        if name.lower() in _FIELD_NAMES:
+            return _FIELD_NAMES[name.lower()] + ":"
+        return name + " "  # "note: this" is prose, not a field
+
+    q = _FIELD_PREFIX.sub(field, q)
+    # "title: foo" means title:foo; a field with nothing after it is an error.
+    q = re.sub(r"\b(title|heading|body):\s+(?=[^\s)])", r"\1:", q)
+    m = re.search(r"\b(title|heading|body):(?=\s|\)|$)", q)
+    if m:
+        shown = {"heading": "section"}.get(m.group(1), m.group(1))
+        raise QueryError(f"{shown}: needs a word after it in {_short(query)!r}")
+    if q.count('"') % 2:
+        # An unclosed quote: search the words after it as plain words.
+        i = q.rfind('"')
+        q = q[:i] + " " + q[i + 1 :]
+    if not re.search(r"\w", q):
+        raise QueryError(f"nothing to search for in {_short(query)!r}")
+    return q
+
+
+def _fix_or_not(q: wq.Query) -> wq.Query:
+    """With an OR group, ``a b NOT c`` parses as Or([a, b, Not(c)]), which
+    would match everything without c; make it (a OR b) ANDNOT c."""
+    if isinstance(q, wq.Or):
+        kids = [_fix_or_not(c) for c in q.subqueries]
+        pos = [c for c in kids if not isinstance(c, wq.Not)]
+        neg = [c.query for c in kids if isinstance(c, wq.Not)]
+        if neg and pos:
+            a = pos[0] if len(pos) == 1 else wq.Or(pos, boost=q.boost)
+            b = neg[0] if len(neg) == 1 else wq.Or(neg)
+            return wq.AndNot(a, b)
+        return q.__class__(kids, boost=q.boost)
+    if isinstance(q, wq.CompoundQuery):
+        return q.apply(_fix_or_not)
+    if isinstance(q, wq.Not):
+        return wq.Not(_fix_or_not(q.query))
+    return q
+
+
+def _walk_positive(q: wq.Query, words: set[tuple[str, str]], phrases: set[tuple[str, ...]]) -> None:
+    """Collect the terms and phrases a matching section may contain (not the NOT ones)."""
+    if isinstance(q, wq.Not):
+        return
+    if isinstance(q, wq.AndNot):
+        _walk_positive(q.a, words, phrases)
+        return
+    if isinstance(q, wq.Phrase):
+        if q.fieldname in _FIELDS:
+            phrases.add(tuple(str(w) for w in q.words))
+        return
+    if isinstance(q, wq.Term):
+        if q.fieldname in _FIELDS:
+            words.add((q.fieldname, str(q.text)))
+        return
+    for c in q.children():
+        _walk_positive(c, words, phrases)
+
+
+# ---------------------------------------------------------------------------
+# Snippets
+
+_SNIPPET_WIDTH = 200
+
+
+def _snippet(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
+    """About 200 characters of ``text`` around its densest run of matches, on
+    one line, with ellipses where cut; and the spans re-based onto it."""
+    n = len(text)
+    width = _SNIPPET_WIDTH
+    if spans:
+        best, best_count = 0, -1
+        j = 0
+        for i, (s, _e) in enumerate(spans):
+            j = max(j, i)
+            while j + 1 < len(spans) and spans[j + 1][1] <= s + width - 40:
+                j += 1
+            count = len({text[a:b].lower() for a, b in spans[i : j + 1]}) * 1000 + (j - i)
+            if count > best_count:
+                best, best_count = i, count
+        first = spans[best][0]
+        ws = max(0, first - 50)
+    else:
+        ws = 0
+    if ws > 0:
+        cut = text.rfind(" ", max(0, ws - 20), ws)
+        ws = cut + 1 if cut >= 0 else ws
+    we = min(n, ws + width)
+    if we < n:
+        cut = text.rfind(" ", ws + width // 2, we)
+        we = cut if cut > 0 else we
+    # Collapse whitespace runs (block separators, table line breaks) to one
+    # space, keeping a map from text offsets to snippet offsets.
+    out: list[str] = []
+    where: dict[int, int] = {}
+    prefix = "…" if ws > 0 else ""
+    length = len(prefix)
+    in_space = False
+    for k in range(ws, we):
+        ch = text[k]
+        where[k] = length
+        if ch.isspace():
+            if in_space:
+                continue
+            in_space = True
+            out.append(" ")
+        else:
+            in_space = False
+            out.append(ch)
+        length += 1
+    where[we] = length
+    body = "".join(out).rstrip()
+    snippet = prefix + body + ("…" if we < n else "")
+    mapped = []
+    for s, e in spans:
+        if s >= ws and e <= we:
+            a, b = where[s], where[e]
+            if b > a:
+                mapped.append((a, min(b, len(prefix) + len(body))))
+    return snippet, mapped
+
+
+# ---------------------------------------------------------------------------
+# The index
+
+
+class SearchIndex:
+    """The briefing's full-text index. Thread-safe: searches may run in worker
+    threads while another thread updates."""
+
+    SCHEMA_VERSION: int = 1
+    # Batches of at least this many sections are indexed by PARALLEL_PROCS
+    # worker processes. "spawn" is safe from a threaded program (the app); it
+    # re-imports the main module in the workers, which must be import-guarded
+    # (``if __name__ == "__main__":``), as console-script entry points are.
+    PARALLEL_MIN_SECTIONS: int = 4000
+    PARALLEL_PROCS: int = 2
+    PARALLEL_START_METHOD: str | None = "spawn"
+
+    def __init__(self, path: pathlib.Path):
+        self.path = pathlib.Path(path)
+        self._lock = threading.RLock()  # the index, searcher and vocabulary
+        self._write_lock = threading.Lock()  # one writer at a time
+        self._ix = None
+        self._searcher = None
+        self._needs_rebuild = False
+        self._vocab: Counter[str] | None = None
+        self._vocab_sorted: list[str] | None = None
+        schema = _schema()
+        self._parsers = {}
+        for name, group in (("and", qparser.AndGroup), ("or", qparser.OrGroup)):
+            p = qparser.MultifieldParser(list(_DEFAULT_FIELDS), schema, group=group)
+            for cls in (
+                qparser.WildcardPlugin,
+                qparser.RangePlugin,
+                qparser.BoostPlugin,
+                qparser.EveryPlugin,
+                qparser.SingleQuotePlugin,
+            ):
+                p.remove_plugin_class(cls)
+            p.add_plugin(qparser.PrefixPlugin())
+            p.add_plugin(qparser.FuzzyTermPlugin())
+            self._parsers[name] = p
+
+    # -- lifecycle ----------------------------------------------------------
+
+    def open(self) -> str | None:
+        with self._write_lock, self._lock:
+            self._close_locked()
+            notice = None
+            # Whoosh leaves a file open when it fails on a damaged index: let it
+            # go quietly (it is closed when the exception is dropped).
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ResourceWarning)
+                try:
+                    if not self.path.is_dir() or not windex.exists_in(str(self.path)):
+                        if self.path.is_dir() and any(self.path.iterdir()):
+                            raise _Recreate  # files but no index: damaged
+                        notice = "search index created"
+                        raise _Recreate
+                    meta = json.loads((self.path / _META).read_text("utf-8"))
+                    if meta.get("schema_version") != self.SCHEMA_VERSION:
+                        notice = "search index was from an older version; rebuilt"
+                        raise _Recreate
+                    ix = windex.open_dir(str(self.path))
+                    self._ix = ix
+                    if set(ix.schema.names()) != set(_schema().names()):
+                        notice = "search index was from an older version; rebuilt"
+                        raise _Recreate
+                    self._searcher = ix.searcher()
+                    self._probe()
+                    self._needs_rebuild = False
+                    return None
+                except Exception:
+                    pass
+                gc.collect()
+            self._close_locked()
+            self._wipe()
+            self._create()
+            self._needs_rebuild = True
+            return notice or "search index was corrupt; rebuilt"
+
+    def needs_rebuild(self) -> bool:
+        return self._needs_rebuild
+
+    def close(self) -> None:
+        with self._write_lock, self._lock:
+            self._close_locked()
+
+    def _close_locked(self) -> None:
+        if self._searcher is not None:
+            try:
+                self._searcher.close()
+            except Exception:
+                pass
+        if self._ix is not None:
+            try:
+                self._ix.close()
+            except Exception:
+                pass
+        self._searcher = None
+        self._ix = None
+        self._vocab = None
+        self._vocab_sorted = None
+
+    def _probe(self) -> None:
+        """Read a little of everything, so a damaged index fails here and not
+        in the middle of a search."""
+        r = self._searcher.reader()
+        if r.doc_count_all():
+            first = next(iter(r.lexicon("body")), None)
+            list(islice(r.lexicon("article_id"), 50))
+            list(islice(r.lexicon("title"), 50))
+            if first is not None:
+                self._searcher.search(wq.Term("body", first), limit=3)
+            for docnum in islice(r.all_doc_ids(), 3):
+                r.stored_fields(docnum)
+        vocab = self.path / _VOCAB
+        if vocab.exists():
+            with vocab.open("rb") as fh:
+                head = fh.read(1)
+            if head not in (b"{", b""):
+                raise ValueError("vocabulary file damaged")
+
+    def _wipe(self) -> None:
+        if self.path.is_dir():
+            for child in self.path.iterdir():
+                if child.is_file() or child.is_symlink():
+                    try:
+                        child.unlink()
+                    except OSError:
+                        pass
+
+    def _create(self) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._ix = windex.create_in(str(self.path), _schema())
+        _write_json(self.path / _META, {"schema_version": self.SCHEMA_VERSION})
+        _write_json(self.path / _VOCAB, {})
+        self._searcher = self._ix.searcher()
+        self._vocab = Counter()
+        self._vocab_sorted = None
+
+    def _require_open(self) -> None:
+        if self._ix is None:
+            raise RuntimeError("SearchIndex.open() was not called")
+
+    # -- updating -----------------------------------------------------------
+
+    def update(
+        self,
+        changed: Iterable[Article],
+        removed_ids: Iterable[str] = (),
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        changed = list(changed)
+        removed = list(removed_ids)
+        with self._write_lock:
+            self._require_open()
+            with self._lock:
+                vocab = self._load_vocab()
+                empty = self._searcher.reader().doc_count_all() == 0
+            writer = self._writer(sum(len(a.sections) or 1 for a in changed))
+            try:
+                if not empty:
+                    for aid in removed:
+                        writer.delete_by_term("article_id", aid)
+                new_words: Counter[str] = Counter()
+                total = len(changed)
+                for n, article in enumerate(changed, 1):
+                    if not empty:
+                        writer.delete_by_term("article_id", article.id)
+                    self._add_article(writer, article)
+                    new_words.update(_WORD.findall(article.title.lower()))
+                    new_words.update(_WORD.findall(article.text.lower()))
+                    if progress is not None:
+                        progress(n, total)
+            except BaseException:
+                writer.cancel()
+                raise
+            for w in [w for w in new_words if len(w) < 3 or w in _STOPS or not w[0].isalpha()]:
+                del new_words[w]
+            with self._lock:
+                vocab.update(new_words)
+                self._vocab_sorted = None
+                _write_json(self.path / _VOCAB, dict(vocab))
+                writer.commit(mergetype=_merge_policy)
+                old = self._searcher
+                self._searcher = self._ix.searcher()
+                if old is not None:
+                    old.close()
+                self._needs_rebuild = False
+
+    def _writer(self, n_docs: int):
+        """A single-process writer, or for a big batch one that indexes in two
+        worker processes and keeps their two segments (no final merge)."""
+        procs = min(self.PARALLEL_PROCS, os.cpu_count() or 1)
+        if procs > 1 and n_docs >= self.PARALLEL_MIN_SECTIONS:
+            return self._ix.writer(
+                procs=procs,
+                multisegment=True,
+                limitmb=64,
+                batchsize=200,
+                start_method=self.PARALLEL_START_METHOD,
+            )
+        return self._ix.writer(procs=1, limitmb=96)
+
+    @staticmethod
+    def _add_article(writer, article: Article) -> None:
+        blocks = article.blocks
+        if not article.sections:
+            writer.add_document(article_id=article.id, section_id="", start=0)
+            return
+        for section in article.sections:
+            heading = ""
+            for b in blocks:
+                if b.start == section.start:
+                    if b.kind == "heading":
+                        heading = section.title
+                    break
+            writer.add_document(
+                article_id=article.id,
+                section_id=section.id,
+                start=section.start,
+                title=article.title,
+                heading=heading,
+                body=article.text[section.start : section.end],
+            )
+
+    def article_ids(self) -> set[str]:
+        with self._lock:
+            self._require_open()
+            r = self._searcher.reader()
+            return {t.decode("utf-8") if isinstance(t, bytes) else t for t in r.lexicon("article_id")}
+
+    def segment_count(self) -> int:
+        """Number of index segments (kept at one or two by every update)."""
+        with self._lock:
+            self._require_open()
+            return len(self._ix._segments())
+
+    # -- vocabulary ---------------------------------------------------------
+
+    def _load_vocab(self) -> Counter[str]:
+        if self._vocab is None:
+            try:
+                data = json.loads((self.path / _VOCAB).read_text("utf-8"))
+                self._vocab = Counter({str(k): int(v) for k, v in data.items()})
+            except (OSError, ValueError, AttributeError, TypeError):
+                self._vocab = Counter()
+        return self._vocab
+
+    def _vocab_words_with_prefix(self, prefix: str) -> list[str]:
+        import bisect
+
+        if self._vocab_sorted is None:
+            self._vocab_sorted = sorted(self._load_vocab())
+        words = self._vocab_sorted
+        i = bisect.bisect_left(words, prefix)
+        out = []
+        while i < len(words) and words[i].startswith(prefix) and len(out) < 2000:
+            out.append(words[i])
+            i += 1
+        return out
+
+    def _df(self, reader, fieldname: str, text: str) -> int:
+        try:
+            return reader.doc_frequency(fieldname, text)
+        except Exception:
+            return 0
+
+    # -- query expansion ----------------------------------------------------
+
+    def _expand(self, q: wq.Query, reader, fuzzy_surface: dict[str, str]) -> wq.Query:
+        if isinstance(q, wq.FuzzyTerm):
+            return self._expand_fuzzy(q, reader, fuzzy_surface)
+        if isinstance(q, wq.Prefix):
+            return self._expand_prefix(q, reader)
+        if isinstance(q, (wq.Every, wq.Wildcard)):
+            raise QueryError("")
+        if q.is_leaf():
+            return q
+        return q.apply(lambda c: self._expand(c, reader, fuzzy_surface))
+
+    def _fuzzy_candidates(self, reader, typo_stem: str, surface: str) -> dict[str, int]:
+        """Stems of the vocabulary's surface words within one edit of the typo
+        (first letter kept), and the typo's own stem, with their frequency.
+
+        Edits are looked up in the in-memory vocabulary, not the index: a
+        multi-segment reader makes ``terms_within`` slow (notes)."""
+        vocab = self._load_vocab()
+        found: set[str] = {typo_stem}
+        first = surface[:1]
+        for w in _edits1(surface):
+            if w[:1] == first and w in vocab:
+                found.add(_stem(w))
+        return {s: self._df(reader, "body", s) + self._df(reader, "title", s) for s in found}
+
+    def _expand_fuzzy(self, q: wq.FuzzyTerm, reader, fuzzy_surface: dict[str, str]) -> wq.Query:
+        text = str(q.text)
+        surface = fuzzy_surface.get(text, text)
+        cands = self._fuzzy_candidates(reader, text, surface)
+        exact = {text, _stem(surface)}
+        ranked = sorted(cands, key=lambda s: (s not in exact, -cands[s], s))
+        terms = [s for s in ranked if self._df(reader, q.fieldname, s) > 0][:_FUZZY_CAP]
+        if not terms:
+            return wq.NullQuery
+        return wq.Or([wq.Term(q.fieldname, s) for s in terms], boost=q.boost)
+
+    def _expand_prefix(self, q: wq.Prefix, reader) -> wq.Query:
+        prefix = str(q.text).lower()
+        stems: set[str] = set()
+        for t in islice(reader.expand_prefix(q.fieldname, prefix), 2000):
+            stems.add(t.decode("utf-8") if isinstance(t, bytes) else t)
+        for w in self._vocab_words_with_prefix(prefix):
+            stems.add(_stem(w))
+        scored = [(self._df(reader, q.fieldname, s), s) for s in stems]
+        terms = [s for df, s in sorted(scored, reverse=True) if df > 0][:_PREFIX_CAP]
+        if not terms:
+            return wq.NullQuery
+        return wq.Or([wq.Term(q.fieldname, s) for s in terms], boost=q.boost)
+
+    def _compile(self, query: str, reader) -> tuple[wq.Query, wq.Query | None]:
+        """The AND form and (when different) the OR form of ``query``."""
+        text = _prepare(query)
+        fuzzy_surface = {_stem(w.lower()): w.lower() for w in _FUZZY_WORD.findall(text)}
+        out = []
+        for name in ("and", "or"):
+            try:
+                q = self._parsers[name].parse(text)
+            except Exception as exc:  # the parser is lenient; be safe anyway
+                raise QueryError(f"cannot read the query {_short(query)!r}: {exc}") from None
+            if name == "or":
+                q = _fix_or_not(q)
+            try:
+                q = self._expand(q, reader, fuzzy_surface).normalize()
+            except QueryError:
+                raise QueryError(f"{_short(query)!r} would match everything: add a word") from None
+            out.append(q)
+        q_and, q_or = out
+        if q_and is wq.NullQuery or q_or is wq.NullQuery:
+            if _has_fuzzy_or_prefix(text):
+                return wq.NullQuery, None
+            raise QueryError(
+                f"nothing to search for in {_short(query)!r}: only operators, punctuation or very common words"
+            )
+        words: set = set()
+        phrases: set = set()
+        _walk_positive(q_and, words, phrases)
+        if isinstance(q_and, wq.Not) or (not words and not phrases):
+            raise QueryError(f"{_short(query)!r} has nothing to find: NOT needs a word to search for")
+        return q_and, (None if q_or == q_and else q_or)
+
+    # -- searching ----------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        limit: int = 20,
+        get_article: Callable[[str], Article | None] = lambda _id: None,
+        per_article: int = 3,
+    ) -> SearchResult:
+        try:
+            with self._lock:
+                self._require_open()
+                return self._search_locked(query, limit, get_article, per_article)
+        except QueryError as exc:
+            return SearchResult(query=query, hits=[], total=0, error=str(exc) or f"cannot search for {_short(query)!r}")
+        except RuntimeError:
+            raise
+        except Exception as exc:  # a damaged index must not crash the reader
+            self._needs_rebuild = True
+            return SearchResult(
+                query=query,
+                hits=[],
+                total=0,
+                error=f"search for {_short(query)!r} failed ({type(exc).__name__}); the index may need a rebuild",
+            )
+
+    def _search_locked(self, query, limit, get_article, per_article) -> SearchResult:
+        s = self._searcher
+        reader = s.reader()
+        q_and, q_or = self._compile(query, reader)
+        if q_and is wq.NullQuery:  # fuzzy/prefix words that match nothing
+            return SearchResult(query=query, hits=[], total=0, suggestion=self._suggest_locked(query))
+        per_article = max(1, per_article)
+        limit = max(0, limit)
+        fetch = max(limit * 3, 30)
+        # The counted search runs unoptimized: it visits every match anyway,
+        # and the exact count then comes free (len() on an optimized result
+        # would walk all postings a second time).
+        while True:
+            if q_or is None:
+                counted = s.search(q_and, limit=fetch, optimize=False)
+                docs = list(counted.items())
+                more = counted.scored_length() >= fetch
+            else:
+                r_and = s.search(q_and, limit=fetch)
+                counted = s.search(q_or, limit=fetch, optimize=False)
+                docs = list(r_and.items())
+                seen = {d for d, _ in docs}
+                docs += [(d, sc) for d, sc in counted.items() if d not in seen]
+                more = r_and.scored_length() >= fetch or counted.scored_length() >= fetch
+            chosen = []
+            per: Counter[str] = Counter()
+            stored_cache = {}
+            for d, sc in docs:
+                fields = s.stored_fields(d)
+                aid = fields.get("article_id", "")
+                if per[aid] >= per_article or not fields.get("section_id"):
+                    continue
+                per[aid] += 1
+                stored_cache[d] = fields
+                chosen.append((d, sc))
+                if len(chosen) >= limit:
+                    break
+            if len(chosen) >= limit or not more:
+                break
+            fetch *= 4
+        total = len(counted)
+        words: set[tuple[str, str]] = set()
+        phrases: set[tuple[str, ...]] = set()
+        _walk_positive(q_and, words, phrases)
+        if q_or is not None:
+            _walk_positive(q_or, words, phrases)
+        stems = {t for _f, t in words}
+        hits = []
+        lit: dict[str, None] = {}
+        articles: dict[str, Article | None] = {}
+        for d, sc in chosen:
+            fields = stored_cache[d]
+            aid = fields["article_id"]
+            if aid not in articles:
+                try:
+                    articles[aid] = get_article(aid)
+                except Exception:
+                    articles[aid] = None
+            hit = self._make_hit(fields, sc, articles[aid], stems, phrases)
+            for a, b in hit.offsets:
+                if articles[aid] is not None:
+                    lit.setdefault(articles[aid].text[a:b].lower())
+            hits.append(hit)
+        # Only unknown words are corrected, so asking is cheap and a typo is
+        # pointed out even when the other words still find something.
+        suggestion = self._suggest_locked(query)
+        return SearchResult(
+            query=query,
+            hits=hits,
+            total=total,
+            suggestion=suggestion,
+            terms=sorted(lit, key=lambda t: (-len(t), t)),
+        )
+
+    @staticmethod
+    def _make_hit(fields, score, article, stems, phrases) -> Hit:
+        sid = fields.get("section_id", "")
+        section = article.section_by_id(sid) if article is not None else None
+        title = article.title if article is not None else fields.get("title", "")
+        if section is None:
+            return Hit(
+                article_id=fields["article_id"],
+                title=title,
+                section_id=sid,
+                section=fields.get("heading") or title,
+                score=float(score or 0.0),
+                snippet="",
+                snippet_spans=[],
+                offsets=[],
+            )
+        text = article.text[section.start : section.end]
+        spans = _match_spans(text, stems, phrases)
+        snippet, snippet_spans = _snippet(text, spans)
+        return Hit(
+            article_id=article.id,
+            title=title,
+            section_id=section.id,
+            section=section.title,
+            score=float(score or 0.0),
+            snippet=snippet,
+            snippet_spans=snippet_spans,
+            offsets=[(section.start + a, section.start + b) for a, b in spans],
+        )
+
+    # -- did you mean -------------------------------------------------------
+
+    def suggest(self, query: str) -> str | None:
+        try:
+            with self._lock:
+                self._require_open()
+                return self._suggest_locked(query)
+        except RuntimeError:
+            raise
+        except Exception:
+            return None
+
+    def _suggest_locked(self, query: str) -> str | None:
+        reader = self._searcher.reader()
+        vocab = self._load_vocab()
+        changed = False
+
+        def known(stem: str) -> bool:
+            return any(self._df(reader, f, stem) > 0 for f in _FIELDS)
+
+        def fix(m: re.Match) -> str:
+            nonlocal changed
+            word = m.group(0)
+            end = m.end()
+            if word in _OPERATORS or query[end : end + 1] == ":":
+                return word
+            low = word.lower()
+            if len(low) < 3 or low in _STOPS or not low.isalpha() or known(_stem(low)):
+                return word
+            best, best_key = None, None
+            for cand in _edits1(low):
+                if cand[:1] != low[:1] or cand not in vocab:
+                    continue
+                st = _stem(cand)
+                df = sum(self._df(reader, f, st) for f in ("title", "body"))
+                if df <= 0:
+                    continue
+                key = (df, vocab[cand], cand)
+                if best_key is None or key > best_key:
+                    best, best_key = cand, key
+            if best is None:
+                return word
+            changed = True
+            if word.isupper() and len(word) > 1:
+                return best.upper()
+            if word[:1].isupper():
+                return best[:1].upper() + best[1:]
+            return best
+
+        out = re.sub(r"[^\W\d_]+", fix, query)
+        return out if changed and out != query else None
+
+
+class _Recreate(Exception):
+    pass
+
+
+def _has_fuzzy_or_prefix(text: str) -> bool:
+    return bool(re.search(r"\w[~*]", text))
+
+
+def _match_spans(
+    text: str, stems: set[str], phrases: set[tuple[str, ...]]
+) -> list[tuple[int, int]]:
+    """Ranges of ``text`` holding query terms or phrases, sorted, non-overlapping."""
+    tokens = analyze(text)
+    spans: list[tuple[int, int]] = []
+    if phrases:
+        seq = [t[0] for t in tokens]
+        for ph in phrases:
+            k = len(ph)
+            if k == 0:
+                continue
+            for i in range(len(seq) - k + 1):
+                if seq[i] == ph[0] and tuple(seq[i : i + k]) == ph:
+                    spans.append((tokens[i][1], tokens[i + k - 1][2]))
+    for st, a, b in tokens:
+        if st in stems:
+            spans.append((a, b))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and a < merged[-1][1]:
+            if b > merged[-1][1]:
+                merged[-1] = (merged[-1][0], b)
+            continue
+        merged.append((a, b))
+    return merged
+
+
+def _write_json(path: pathlib.Path, data) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), "utf-8")
+    os.replace(tmp, path)
