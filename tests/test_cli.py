@@ -30,7 +30,7 @@ def test_outline_of_bundled_briefing():
 def test_show_json_has_text_sections_and_blocks_with_offsets():
     result = run("show", SEED, "--json")
     assert result.exit_code == 0
-    doc = json.loads(result.output)
+    doc = json.loads(result.stdout)
     assert {"id", "title", "metadata", "text", "sections", "blocks"} <= set(doc)
     text = doc["text"]
     for block in doc["blocks"]:
@@ -54,13 +54,13 @@ def test_unknown_briefing_path_exits_2(tmp_path):
 def test_search_json_hits_offsets_point_into_show_text():
     result = run("search", "export controls", "--json")
     assert result.exit_code == 0
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert data["hits"], data
     texts = {}
     for hit in data["hits"]:
         assert {"article_id", "title", "section", "score", "snippet", "offsets"} <= set(hit)
         if hit["article_id"] not in texts:
-            texts[hit["article_id"]] = json.loads(run("show", hit["article_id"], "--json").output)["text"]
+            texts[hit["article_id"]] = json.loads(run("show", hit["article_id"], "--json").stdout)["text"]
         text = texts[hit["article_id"]]
         assert hit["offsets"]
         for start, end in hit["offsets"]:
@@ -85,7 +85,7 @@ def test_batch_queries_one_json_line_each(tmp_path):
     qfile.write_text("export controls\nMythos\nzzyzxquartz\n", encoding="utf-8")
     result = run("search", "--queries", str(qfile), "--json")
     assert result.exit_code == 0
-    lines = [json.loads(line) for line in result.output.strip().splitlines()]
+    lines = [json.loads(line) for line in result.stdout.strip().splitlines()]
     assert [l["query"] for l in lines] == ["export controls", "Mythos", "zzyzxquartz"]
     assert lines[0]["hits"] and lines[1]["hits"] and not lines[2]["hits"]
 
@@ -102,7 +102,7 @@ def test_index_reports_skipped_files_and_counts(tmp_path):
 
 
 def test_stats_json():
-    data = json.loads(run("stats", "--json").output)
+    data = json.loads(run("stats", "--json").stdout)
     assert data["articles"] == 2
     assert data["sections"] >= 2
     assert data["words"] > 1000

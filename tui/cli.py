@@ -67,7 +67,7 @@ def _refresh(briefing, *, verbose: bool, index: bool = True) -> Any:
         finish()
         _fail(str(exc))
     finish()
-    if report.notice:
+    if report.notice and "created" not in report.notice:
         click.echo(f"briefing: {report.notice}", err=True)
     if verbose or report.changed:
         for skipped in report.skipped:
