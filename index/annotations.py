@@ -237,3 +237,23 @@ def _find_all(text: str, needle: str, limit: int = 200):
         yield i
         count += 1
         i = text.find(needle, i + 1)
+
+
+def relocate(old_text: str, new_text: str, offset: int) -> int:
+    """Where a reading position at ``offset`` of ``old_text`` is in ``new_text``.
+
+    The passage at the position is found again the way annotations are
+    re-anchored; failing that, the same relative place in the new text.
+    """
+    if old_text == new_text:
+        return min(offset, len(new_text))
+    offset = max(0, min(offset, len(old_text)))
+    end = min(len(old_text), offset + 48)
+    if end - offset >= 8:
+        probe = Annotation.on_text("_", old_text, offset, end)
+        anchor = reanchor(probe, new_text)
+        if anchor.state != ORPHANED:
+            return anchor.start
+    if not old_text:
+        return 0
+    return int(len(new_text) * offset / len(old_text))

@@ -199,6 +199,29 @@ class Briefing:
             if row.status == "skipped"
         ]
 
+    def pending_changes(self) -> bool:
+        """True when the folder holds files that are new, changed (by size or
+        mtime) or gone since the last :meth:`read_changes`. Reads no file."""
+        try:
+            files = scan_folder(self.root)
+        except OSError:
+            return False
+        known = self.store.sources()
+        if len(files) != len(known):
+            return True
+        for path in files:
+            rel = path.relative_to(self.root).as_posix()
+            row = known.get(rel)
+            if row is None:
+                return True
+            try:
+                st = path.stat()
+            except OSError:
+                return True
+            if (row.size, row.mtime_ns) != (st.st_size, st.st_mtime_ns):
+                return True
+        return False
+
     # -- updating the store ---------------------------------------------------
 
     def read_changes(self, progress: Progress | None = None) -> RefreshReport:

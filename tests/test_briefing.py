@@ -155,3 +155,30 @@ def test_metadata_uses_one_vocabulary_across_formats(tmp_path, home):
     assert a.metadata["authors"] == ["Jane Doe"] and a.metadata["date"] == "2026-03-04"
     assert h.metadata["authors"] == ["Ann Lee"] and h.metadata.get("site") == "The Site"
     assert "author" not in a.metadata and "author" not in h.metadata
+
+
+def test_pending_changes_notices_add_edit_delete_without_reading(tmp_path, home):
+    root = tmp_path / "brief"
+    a = write(root / "a.txt", "Alpha body text is here.\n")
+    with Briefing.open(root, home) as b:
+        assert b.pending_changes()  # never read yet
+        b.read_changes()
+        assert not b.pending_changes()
+        write(a, "Alpha body text was edited.\n")
+        bump_mtime(a)
+        assert b.pending_changes()
+        b.read_changes()
+        write(root / "new.md", "# New\n\nText.\n")
+        assert b.pending_changes()
+        b.read_changes()
+        (root / "new.md").unlink()
+        assert b.pending_changes()
+
+
+def test_reading_position_follows_its_passage_when_text_changes():
+    from index.annotations import relocate
+
+    old = "First paragraph here.\n\nThe passage being read right now, at the top of the screen.\n\nEnd."
+    new = "A new lede.\n\n" + old.replace("First", "Opening")
+    at = old.index("The passage being read")
+    assert new[relocate(old, new, at):].startswith("The passage being read")
