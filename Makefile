@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench clean
+.PHONY: run test bench bench-full eval clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,16 @@ test: $(VENV)/.installed
 	fi
 
 bench: $(VENV)/.installed
+	$(BIN)/python bench/bench_startup.py
+	$(BIN)/python bench/bench_reader.py
+	$(BIN)/python bench/bench_index.py --quick
+
+bench-full: $(VENV)/.installed
 	$(BIN)/python bench/bench_index.py
+
+eval: $(VENV)/.installed
+	$(BIN)/python eval/retrieval.py
+	$(BIN)/python eval/extraction.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info
