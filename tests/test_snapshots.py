@@ -112,3 +112,57 @@ def test_help_screen(snap_compare, desk, briefings):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def _annotate(b: Briefing, article_id: str, needle: str, **fields) -> None:
+    text = b.article(article_id).text
+    start = text.index(needle)
+    b.annotate(article_id, start, start + len(needle), **fields)
+
+
+def test_notes_pane_and_highlights(snap_compare, desk, briefings):
+    b = briefings(desk)
+    b.read_changes()
+    _annotate(b, "alpha", "Export controls", color="green", note="Heading noted", tags=["chips"])
+    _annotate(b, "alpha", "while export controls remain in force", note="[bold]literal[/] note\nsecond line",
+              tags=["trade", "law"])
+    app = BriefingApp(b)
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_note_editor(snap_compare, desk, briefings):
+    app = BriefingApp(briefings(desk))
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("right_parenthesis", "right_parenthesis", "v", "right_parenthesis", "h")
+        await pilot.pause()
+        for box in app.screen.query(Input):
+            box.cursor_blink = False
+        await pilot.press(*"Why", "space", *"it", "space", *"matters")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_export_dialog(snap_compare, desk, briefings):
+    b = briefings(desk)
+    b.read_changes()
+    _annotate(b, "alpha", "Export controls", tags=["chips"])
+    app = BriefingApp(b)
+
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        await pilot.press("x")
+        await pilot.pause()
+        for box in app.screen.query(Input):
+            box.cursor_blink = False
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -8,6 +8,7 @@ messages; every widget change happens here, on the app's thread.
 from __future__ import annotations
 
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from rich.text import Text
@@ -23,19 +24,27 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, OptionList, Static, Tree
 from textual.worker import get_current_worker
 
+from index.annotations import ORPHANED, Annotation
+from index.export import ExportError, ExportScope, to_json, to_markdown, write_atomic
 from index.model import Article, Hit as SearchHit, SearchResult
 from tui.article_view import ArticleView
 from tui.navigation import (
     Place,
     PlaceHistory,
+    annotation_groups,
     article_matches,
+    excerpt,
+    filter_annotations,
     find_literal,
     match_at_or_after,
     match_containing,
 )
-from tui.screens import HelpScreen, binding_rows
+from tui.screens import ExportRequest, ExportScreen, HelpScreen, NoteEdit, NoteScreen, binding_rows
 from tui.widgets import (
     SUGGESTION_ID,
+    AnnotationList,
+    AnnotationPane,
+    ArticleHeader,
     FindBar,
     LibraryList,
     OutlineTree,
@@ -50,6 +59,7 @@ from tui.widgets import (
 if TYPE_CHECKING:
     from index.briefing import ArticleInfo, Briefing, RefreshReport
 
+NARROW_WIDTH = 140  # below this many columns the notes pane replaces the sidebar
 SEARCH_DELAY = 0.2  # seconds of quiet typing before a search runs
 SAVE_DELAY = 1.0  # seconds after the last scroll before the position is saved
 HISTORY_KEY = "search_history"
@@ -78,7 +88,7 @@ class BriefingCommands(Provider):
         app = self.app
         if not isinstance(app, BriefingApp):
             return []
-        return app.palette_commands()
+        return app.palette_commands(self.screen)
 
     async def discover(self) -> Hits:
         for name, help_text, callback, discover in self._commands():
@@ -117,6 +127,9 @@ class BriefingApp(App[None]):
         Binding("l", "focus_library", "Library", id="app.focus_library", show=False),
         Binding("t", "focus_outline", "Outline", id="app.focus_outline", show=False),
         Binding("escape", "focus_reader", "Back to the article", id="app.focus_reader", show=False),
+        Binding("a", "toggle_annotations", "Notes", id="app.annotations",
+                tooltip="Show the notes pane, move to it, or hide it"),
+        Binding("x", "export", "Export notes", id="app.export"),
         Binding("ctrl+r", "reload", "Reload the briefing folder", id="app.reload", show=False),
         Binding("question_mark", "help", "Help", id="app.help", key_display="?"),
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -152,6 +165,16 @@ class BriefingApp(App[None]):
             super().__init__()
             self.serial, self.result = serial, result
 
+    class ExportDone(Message):
+        def __init__(self, path: str, count: int) -> None:
+            super().__init__()
+            self.path, self.count = path, count
+
+    class ExportFailed(Message):
+        def __init__(self, error: str, exists: str | None = None) -> None:
+            super().__init__()
+            self.error, self.exists = error, exists
+
     def __init__(self, briefing: "Briefing | None" = None, *, error: str | None = None) -> None:
         super().__init__()
         self.briefing = briefing
@@ -177,6 +200,10 @@ class BriefingApp(App[None]):
         self._find_anchor = 0
         self._loading = False
         self._theme_restored = False
+        self.article_annotations: list[Annotation] = []  # of the open article
+        self.notes_scope = "article"  # the pane lists "article" or "all"
+        self._deleted: list[str] = []  # annotation ids, last deleted last (u restores)
+        self._last_color = "yellow"
 
     # -- layout ---------------------------------------------------------------
 
@@ -192,7 +219,9 @@ class BriefingApp(App[None]):
                 yield SearchPanel(id="search")
                 yield FindBar(id="find")
                 yield Static(Text(""), id="message")
+                yield ArticleHeader(Text(""), id="article-header")
                 yield ArticleView(id="view")
+            yield AnnotationPane(id="notes")
         yield StatusBar(id="status")
         yield Footer()
 
@@ -224,11 +253,21 @@ class BriefingApp(App[None]):
     def status(self) -> StatusBar:
         return self.query_one("#status", StatusBar)
 
+    @property
+    def notes_pane(self) -> AnnotationPane:
+        return self.query_one("#notes", AnnotationPane)
+
+    @property
+    def notes_list(self) -> AnnotationList:
+        return self.query_one("#ann-list", AnnotationList)
+
     # -- start ----------------------------------------------------------------
 
     def on_mount(self) -> None:
         self.search_panel.display = False
         self.find_bar.display = False
+        self.notes_pane.display = False
+        self.query_one("#article-header", ArticleHeader).display = False
         self.status.hide_progress()
         if self.briefing is None:
             self.show_message(self.startup_error or "no briefing", error=True)
@@ -367,6 +406,8 @@ class BriefingApp(App[None]):
         elif self.article.id in report.updated:
             # the open article changed on disk: show the new text at the same place
             self._reload_current()
+        if report.moved or report.orphaned or report.removed:
+            self.refresh_annotations(library=False)
         if report.skipped:
             first = report.skipped[0]
             more = f" (and {len(report.skipped) - 1} more)" if len(report.skipped) > 1 else ""
@@ -390,6 +431,8 @@ class BriefingApp(App[None]):
         self.article = None
         self.view.show_article(None)
         self.outline.show_sections(None)
+        self.query_one("#article-header", ArticleHeader).show_article(None)
+        self.article_annotations = []
         self.show_message(
             f"This briefing has no articles yet.\n\nPut .txt, .md or .html files in {root} "
             "and press ctrl+r to read them."
@@ -530,7 +573,9 @@ class BriefingApp(App[None]):
             self.clear_matches()
             self.hide_message()
             self.view.show_article(article, place.offset)
+            self.query_one("#article-header", ArticleHeader).show_article(article)
             self.outline.show_sections(article)
+            self.refresh_annotations(library=False)
             self.library.mark_current(article.id)
             self._set_state(LAST_ARTICLE_KEY, article.id)
             self.save_positions()
@@ -578,10 +623,12 @@ class BriefingApp(App[None]):
         message.set_class(error, "error")
         message.display = True
         self.view.display = False
+        self.query_one("#article-header", ArticleHeader).display = False
 
     def hide_message(self) -> None:
         self.query_one("#message", Static).display = False
         self.view.display = True
+        self.query_one("#article-header", ArticleHeader).display = self.article is not None
 
     # -- matches (search and find share them) ---------------------------------------------
 
@@ -663,7 +710,10 @@ class BriefingApp(App[None]):
         if self._search_timer is not None:
             self._search_timer.stop()
             self._search_timer = None
-        query = self.query_box.value
+        try:
+            query = self.query_box.value
+        except NoMatches:  # a timer firing while the app shuts down
+            return
         self._search_serial += 1
         if not query.strip():
             self._search_done_serial = self._search_serial
@@ -822,6 +872,309 @@ class BriefingApp(App[None]):
         if self.matches and self.match_kind == "find":
             self._step_match(1)
 
+    # -- annotations ---------------------------------------------------------------------------
+
+    def refresh_annotations(self, *, library: bool = True, select_id: str | None = None) -> None:
+        """Reload the open article's annotations: highlights, the pane and
+        (after a change) the library's counts."""
+        current: list[Annotation] = []
+        if self.briefing is not None and self.article is not None:
+            try:
+                current = self.briefing.annotations(self.article.id)
+            except Exception as exc:
+                self.status.set_message(f"cannot read the annotations: {one_line(exc)}", "bold red")
+        self.article_annotations = current
+        # Where highlights overlap, the later one is drawn on top (made in the
+        # same second: the shorter one, so a passage inside another shows).
+        drawn = sorted((a for a in current if a.state != ORPHANED), key=lambda a: (a.created, a.start - a.end))
+        self.view.set_highlights([(a.start, a.end, a.color) for a in drawn])
+        if self.notes_pane.display:
+            self.fill_notes(select_id)
+        if library:
+            self.infos = self._articles()
+            self.refresh_library()
+
+    def fill_notes(self, select_id: str | None = None) -> None:
+        if self.briefing is None:
+            return
+        single = self.notes_scope == "article"
+        if single:
+            anns = list(self.article_annotations)
+        else:
+            try:
+                anns = self.briefing.annotations()
+            except Exception as exc:
+                self.status.set_message(f"cannot read the annotations: {one_line(exc)}", "bold red")
+                anns = []
+        query = self.query_one("#ann-filter", Input).value
+        shown = filter_annotations(anns, query)
+        groups = annotation_groups(
+            shown,
+            [info.id for info in self.infos],
+            {info.id: info.title for info in self.infos},
+            single_article=single,
+        )
+        title = "Notes · " + ("this article" if single else "whole briefing")
+        title += f" · {len(shown)}" if len(shown) == len(anns) else f" · {len(shown)} of {len(anns)}"
+        if not anns:
+            empty = "No notes here yet: select a passage (v or the mouse) and press h."
+        else:
+            empty = "No notes match the filter."
+        self.notes_pane.show(title, groups, empty, select_id)
+
+    @on(ArticleView.HighlightRequested, "#view")
+    def _highlight_requested(self, event: ArticleView.HighlightRequested) -> None:
+        if self.briefing is None or self.article is None:
+            return
+        try:
+            ann = self.briefing.annotate(self.article.id, event.start, event.end, color=self._last_color)
+        except Exception as exc:
+            self.notify(f"cannot highlight: {one_line(exc)}", severity="error", markup=False)
+            return
+        self.view.clear_selection()
+        self.refresh_annotations(select_id=ann.id)
+        self.status.set_message("highlighted · write a note, or esc to keep just the highlight")
+        self.edit_annotation(ann, title="New highlight")
+
+    def edit_annotation(self, ann: Annotation, *, title: str = "Edit note", focus: str = "note") -> None:
+        def saved(edit: NoteEdit | None) -> None:
+            if edit is None or self.briefing is None:
+                if not self.notes_pane.display:
+                    self.view.focus()
+                return
+            try:
+                self.briefing.update_annotation(ann.id, note=edit.note, tags=[edit.tags], color=edit.color)
+            except Exception as exc:
+                self.notify(f"cannot save the note: {one_line(exc)}", severity="error", markup=False)
+                return
+            self._last_color = edit.color
+            self.refresh_annotations(select_id=ann.id)
+            self.status.set_message("note saved")
+
+        self.push_screen(
+            NoteScreen(title=title, quote=ann.quote, note=ann.note, tags=ann.tags, color=ann.color, focus=focus),
+            saved,
+        )
+
+    def _highlighted_annotation(self) -> Annotation | None:
+        if self.briefing is None:
+            return None
+        if not self.notes_pane.display:
+            self.action_toggle_annotations()
+        ann_id = self.notes_list.highlighted_id
+        if ann_id is None:
+            self.status.set_message("no note chosen: open the notes pane with a and pick one")
+            self.bell()
+            return None
+        try:
+            ann = self.briefing.annotation(ann_id)
+        except Exception as exc:
+            self.notify(f"cannot read the annotation: {one_line(exc)}", severity="error", markup=False)
+            return None
+        if ann is None:
+            self.fill_notes()
+        return ann
+
+    def action_toggle_annotations(self) -> None:
+        """a: show the pane (and move to it); a again in the pane hides it."""
+        pane = self.notes_pane
+        if pane.display and self.focused is not None and pane in self.focused.ancestors_with_self:
+            self.show_notes_pane(False)
+            if self.view.display:
+                self.view.focus()
+            return
+        self.show_notes_pane(True)
+        self.notes_list.focus()
+
+    def show_notes_pane(self, show: bool) -> None:
+        pane = self.notes_pane
+        if show and not pane.display:
+            pane.display = True
+            self.fill_notes()
+        elif not show:
+            pane.display = False
+        self._fit_panes()
+
+    def _fit_panes(self) -> None:
+        """On a narrow terminal the notes pane takes the sidebar's place."""
+        crowded = self.notes_pane.display and self.size.width < NARROW_WIDTH
+        self.query_one("#sidebar").display = not crowded
+
+    def on_resize(self) -> None:
+        try:
+            self._fit_panes()
+        except NoMatches:
+            pass
+
+    def action_annotations_scope(self) -> None:
+        self.notes_scope = "all" if self.notes_scope == "article" else "article"
+        self.show_notes_pane(True)
+        self.fill_notes()
+        self.notes_list.focus()
+
+    def action_annotations_filter(self) -> None:
+        self.show_notes_pane(True)
+        self.query_one("#ann-filter", Input).focus()
+
+    @on(Input.Changed, "#ann-filter")
+    def _notes_filter_changed(self, event: Input.Changed) -> None:
+        self.fill_notes()
+
+    @on(Input.Submitted, "#ann-filter")
+    def _notes_filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.notes_list.focus()
+
+    @on(OptionList.OptionSelected, "#ann-list")
+    def _note_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.jump_to_annotation(event.option.id)
+
+    def action_annotation_jump(self) -> None:
+        ann = self._highlighted_annotation()
+        if ann is not None:
+            self.jump_to_annotation(ann.id)
+
+    def jump_to_annotation(self, ann_id: str) -> None:
+        if self.briefing is None:
+            return
+        try:
+            ann = self.briefing.annotation(ann_id)
+        except Exception as exc:
+            self.notify(f"cannot read the annotation: {one_line(exc)}", severity="error", markup=False)
+            return
+        if ann is None:
+            self.fill_notes()
+            return
+        if ann.state == ORPHANED:
+            self.status.set_message(f"unanchored: its passage is gone (“{excerpt(ann.quote, 60)}”)")
+            self.bell()
+            return
+        self.close_panels()
+        if not self.go_to(Place(ann.article_id, ann.start)):
+            return
+        self.view.set_cursor(ann.start, ann.end, reveal=False)
+        self.status.set_message("moved to the note's passage" + (" (re-anchored after a change)" if ann.state == "moved" else ""))
+
+    def action_annotation_edit(self) -> None:
+        ann = self._highlighted_annotation()
+        if ann is not None:
+            self.edit_annotation(ann)
+
+    def action_annotation_tags(self) -> None:
+        ann = self._highlighted_annotation()
+        if ann is not None:
+            self.edit_annotation(ann, title="Edit tags", focus="tags")
+
+    def action_annotation_delete(self) -> None:
+        ann = self._highlighted_annotation()
+        if ann is None or self.briefing is None:
+            return
+        listing = self.notes_list
+        index = listing.highlighted
+        try:
+            self.briefing.delete_annotation(ann.id)
+        except Exception as exc:
+            self.notify(f"cannot delete: {one_line(exc)}", severity="error", markup=False)
+            return
+        self._deleted.append(ann.id)
+        self.refresh_annotations()
+        # keep the cursor near where it was
+        if index is not None and listing.option_count:
+            index = min(index, listing.option_count - 1)
+            while index > 0 and listing.get_option_at_index(index).disabled:
+                index -= 1
+            if not listing.get_option_at_index(index).disabled:
+                listing.highlighted = index
+        self.status.set_message(f"deleted “{excerpt(ann.quote, 50)}” · u undoes")
+
+    def action_annotation_undo(self) -> None:
+        if self.briefing is None:
+            return
+        if not self._deleted:
+            self.status.set_message("nothing to undo")
+            self.bell()
+            return
+        ann_id = self._deleted.pop()
+        try:
+            restored = self.briefing.restore_annotation(ann_id)
+        except Exception as exc:
+            self.notify(f"cannot restore: {one_line(exc)}", severity="error", markup=False)
+            return
+        self.show_notes_pane(True)
+        self.refresh_annotations(select_id=ann_id)
+        self.status.set_message("note restored" if restored else "that note is gone")
+
+    # -- export ----------------------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        if self.briefing is None:
+            return
+        if isinstance(self.screen, ExportScreen):
+            return
+        try:
+            tags = sorted({t for a in self.briefing.annotations() for t in a.tags})
+        except Exception:
+            tags = []
+        self.push_screen(
+            ExportScreen(
+                briefing_name=self.briefing.name,
+                article_title=self.article.title if self.article else None,
+                tags=tags,
+                on_export=self.start_export,
+            )
+        )
+
+    def start_export(self, request: ExportRequest, overwrite: bool) -> None:
+        article_id = self.article.id if self.article is not None and request.scope == "article" else None
+        self.run_export(request, article_id, overwrite)
+
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    def run_export(self, request: ExportRequest, article_id: str | None, overwrite: bool) -> None:
+        briefing = self.briefing
+        assert briefing is not None
+        path = Path(request.path).expanduser()
+        try:
+            if path.exists() and not overwrite:
+                self.post_message(self.ExportFailed("already exists", exists=str(path)))
+                return
+            scope = ExportScope(article_id=article_id, tag=request.tag if request.scope == "tag" else None)
+            anns = [a for a in briefing.annotations() if scope.admits(a)]
+            if request.format == "json":
+                content = to_json(briefing.name, anns, scope)
+            else:
+                content = to_markdown(briefing.name, anns, briefing.article, scope)
+            write_atomic(path, content, overwrite=overwrite)
+        except ExportError as exc:
+            self.post_message(self.ExportFailed(one_line(exc)))
+        except Exception as exc:
+            self.post_message(self.ExportFailed(f"{path}: {one_line(exc)}"))
+        else:
+            self.post_message(self.ExportDone(str(path), len(anns)))
+
+    def _export_screen(self) -> ExportScreen | None:
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, ExportScreen):
+                return screen
+        return None
+
+    def on_briefing_app_export_done(self, message: ExportDone) -> None:
+        screen = self._export_screen()
+        if screen is not None:
+            screen.dismiss(None)
+        text = f"wrote {plural(message.count, 'note')} to {message.path}"
+        self.status.set_message(text)
+        self.notify(text, title="Exported", markup=False)
+
+    def on_briefing_app_export_failed(self, message: ExportFailed) -> None:
+        screen = self._export_screen()
+        if screen is None:
+            self.notify(message.error, title="Export failed", severity="error", markup=False)
+        elif message.exists:
+            screen.file_exists(message.exists)
+        else:
+            screen.failed(message.error)
+
     # -- focus and panels ------------------------------------------------------------------
 
     def close_panels(self) -> None:
@@ -834,9 +1187,13 @@ class BriefingApp(App[None]):
             self.view.focus()
 
     def action_focus_library(self) -> None:
+        if not self.query_one("#sidebar").display:
+            self.show_notes_pane(False)
         self.library.focus()
 
     def action_focus_outline(self) -> None:
+        if not self.query_one("#sidebar").display:
+            self.show_notes_pane(False)
         self.outline.focus()
 
     # -- help, palette, quit ----------------------------------------------------------------
@@ -874,6 +1231,19 @@ class BriefingApp(App[None]):
                     display,
                 ),
             ),
+            (
+                "Notes pane (a)",
+                binding_rows(
+                    [
+                        *AnnotationList.BINDINGS,
+                        Binding("a", "", "Hide the pane"),
+                        Binding("enter", "", "In the filter: back to the list", id="notes.filter_done"),
+                    ],
+                    display,
+                ),
+            ),
+            ("Note editor (after h, or e / t in the pane)", binding_rows(NoteScreen.BINDINGS, display)),
+            ("Export (x)", binding_rows(ExportScreen.BINDINGS, display)),
         ]
 
     def action_help(self) -> None:
@@ -881,9 +1251,16 @@ class BriefingApp(App[None]):
             return
         self.push_screen(HelpScreen(self.binding_groups()))
 
-    def palette_commands(self) -> list[tuple[str, str, Callable[[], Any], bool]]:
-        """(name, help, callback, show before typing) for the command palette."""
+    def palette_commands(self, screen: Any = None) -> list[tuple[str, str, Callable[[], Any], bool]]:
+        """(name, help, callback, show before typing) for the command palette.
+        Over a dialog, the dialog's own commands."""
         commands: list[tuple[str, str, Callable[[], Any], bool]] = []
+        if isinstance(screen, (NoteScreen, ExportScreen)):
+            for binding in screen.BINDINGS:
+                assert isinstance(binding, Binding)
+                keys = " / ".join(self.get_key_display(Binding(k.strip(), "")) for k in binding.key.split(","))
+                commands.append((binding.description, f"key: {keys}", partial(screen.run_action, binding.action), True))
+            return commands
         for binding in self.BINDINGS:
             assert isinstance(binding, Binding)
             if binding.action == "quit":
@@ -896,6 +1273,13 @@ class BriefingApp(App[None]):
             keys = " / ".join(self.get_key_display(Binding(k.strip(), "")) for k in binding.key.split(","))
             commands.append(
                 (binding.description, f"reader key: {keys}", partial(self._view_action, binding.action), True)
+            )
+        for binding in AnnotationList.BINDINGS:
+            assert isinstance(binding, Binding)
+            keys = " / ".join(self.get_key_display(Binding(k.strip(), "")) for k in binding.key.split(","))
+            action = "annotation_jump" if binding.action == "select" else binding.action.removeprefix("app.")
+            commands.append(
+                (f"Notes: {binding.description}", f"notes pane key: {keys}", partial(self.run_action, action), True)
             )
         for info in self.infos:
             commands.append((f"Open: {info.title}", info.path, partial(self.open_article, info.id), False))

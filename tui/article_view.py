@@ -16,9 +16,11 @@ from typing import NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
+from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.cache import LRUCache
-from textual.geometry import Region, Size
+from textual.geometry import Offset, Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.selection import Selection
@@ -36,6 +38,7 @@ from .layout import (
     offset_at_cell,
     prefix_for,
 )
+from .passages import Passages, extend_head, selection_of
 
 HIGHLIGHT_COLOURS = ("yellow", "green", "blue", "pink", "orange", "purple")
 
@@ -109,6 +112,23 @@ class ArticleView(ScrollView, can_focus=True):
         Binding("G,end", "go_end", "End", show=False, id="article.end"),
         Binding("[", "prev_section", "Prev section", id="article.prev_section"),
         Binding("]", "next_section", "Next section", id="article.next_section"),
+        Binding(")", "sentence(1)", "Cursor to the next sentence (extends a selection)", show=False,
+                id="article.next_sentence"),
+        Binding("(", "sentence(-1)", "Cursor to the previous sentence (extends a selection)", show=False,
+                id="article.previous_sentence"),
+        Binding("}", "paragraph(1)", "Cursor to the next paragraph (extends a selection)", show=False,
+                id="article.next_paragraph"),
+        Binding("{", "paragraph(-1)", "Cursor to the previous paragraph (extends a selection)", show=False,
+                id="article.previous_paragraph"),
+        Binding("v", "select", "Select from the cursor sentence (v again: cancel)", show=False,
+                id="article.select"),
+        Binding("shift+right", "extend_word(1)", "Extend the selection by a word", show=False,
+                id="article.extend_word"),
+        Binding("shift+left", "extend_word(-1)", "Extend the selection a word back", show=False,
+                id="article.extend_word_back"),
+        Binding("h", "highlight", "Highlight", id="article.highlight"),
+        Binding("escape", "clear_selection", "Clear the selection (then the cursor)", show=False,
+                id="article.clear_selection"),
     ]
 
     COMPONENT_CLASSES = {
@@ -123,6 +143,8 @@ class ArticleView(ScrollView, can_focus=True):
         "article-view--code",
         "article-view--match",
         "article-view--match-current",
+        "article-view--cursor",
+        "article-view--cursor-mark",
         *(f"article-view--highlight-{c}" for c in HIGHLIGHT_COLOURS),
     }
 
@@ -142,6 +164,8 @@ class ArticleView(ScrollView, can_focus=True):
         & > .article-view--code { color: $text; background: $foreground 5%; }
         & > .article-view--match { background: $warning 35%; }
         & > .article-view--match-current { background: $warning; color: $background; text-style: bold; }
+        & > .article-view--cursor { background: $accent 18%; }
+        & > .article-view--cursor-mark { text-style: underline; }
         & > .article-view--highlight-yellow { background: yellow 30%; }
         & > .article-view--highlight-green { background: green 35%; }
         & > .article-view--highlight-blue { background: dodgerblue 35%; }
@@ -159,6 +183,19 @@ class ArticleView(ScrollView, can_focus=True):
             self.view = view
             self.offset = offset
             self.section_id = section_id
+
+        @property
+        def control(self) -> "ArticleView":
+            return self.view
+
+    class HighlightRequested(Message):
+        """The user asked to highlight ``[start, end)`` of the article (``h``)."""
+
+        def __init__(self, view: "ArticleView", start: int, end: int) -> None:
+            super().__init__()
+            self.view = view
+            self.start = start
+            self.end = end
 
         @property
         def control(self) -> "ArticleView":
@@ -194,6 +231,12 @@ class ArticleView(ScrollView, can_focus=True):
         self._highlights = _EMPTY_LAYER
         self._selection_range: tuple[int, int] | None = None
         self._selection_source: Selection | None = None
+        self._passages: Passages | None = None
+        self._cursor: tuple[int, int] | None = None  # the reading cursor (a sentence)
+        # Keyboard selection: the anchor passage and the moving end.
+        self._key_anchor: tuple[int, int] | None = None
+        self._key_head = 0
+        self._key_selection: Selection | None = None
         if article is not None:
             self.show_article(article)
 
@@ -217,6 +260,10 @@ class ArticleView(ScrollView, can_focus=True):
         self._highlights = _EMPTY_LAYER
         self._selection_range = None
         self._selection_source = None
+        self._passages = Passages(article) if article is not None else None
+        self._cursor = None
+        self._key_anchor = None
+        self._key_selection = None
         self._anchor = max(0, offset)
         self._anchor_y = 0
         self._last_position = None
@@ -354,14 +401,169 @@ class ArticleView(ScrollView, can_focus=True):
 
     def selection_updated(self, selection: Selection | None) -> None:
         # Line-based selections go stale after a re-wrap: keep article offsets.
+        # Screen watchers run later: go by the screen's selection as it is now.
+        if self.is_attached:
+            selection = self.screen.selections.get(self)
+        if selection is not None and selection == self._key_selection:
+            return  # made by the keys (select_range): already applied
         self._selection_source = selection
         self._selection_range = None if selection is None else self._selection_to_range(selection)
+        self._key_anchor = None  # a mouse selection (or none) replaces the keyboard's
+        self._key_selection = None
         self._invalidate()
         self.refresh()
 
     @property
     def selected_range(self) -> tuple[int, int] | None:
+        """The selected article range (by mouse or keys), if any."""
         return self._selection_range
+
+    def select_range(self, start: int, end: int) -> None:
+        """Select ``[start, end)`` of the article (as the screen's selection, so
+        copying works as for a mouse selection)."""
+        layout, article = self._layout, self._article
+        if layout is None or article is None or not len(layout):
+            return
+        start = max(0, min(start, len(article.text)))
+        end = max(start, min(end, len(article.text)))
+        if end <= start:
+            self.clear_selection()
+            return
+        y0, y1 = layout.line_of(start), layout.line_of(end)
+        selection = Selection(Offset(start - layout.starts[y0], y0), Offset(end - layout.starts[y1], y1))
+        self._key_selection = selection
+        self._selection_source = selection
+        self._selection_range = (start, end)
+        if self.is_attached:
+            self.screen.selections = {self: selection}
+        self._invalidate()
+        self.refresh()
+
+    def clear_selection(self) -> None:
+        self._key_anchor = None
+        self._key_selection = None
+        self._selection_range = None
+        self._selection_source = None
+        if self.is_attached and self in self.screen.selections:
+            self.screen.clear_selection()
+        self._invalidate()
+        self.refresh()
+
+    # --- reading cursor ---------------------------------------------------
+
+    @property
+    def cursor(self) -> tuple[int, int] | None:
+        """The range under the reading cursor (a sentence, or a passage jumped to)."""
+        return self._cursor
+
+    def set_cursor(self, start: int, end: int, *, reveal: bool = True) -> None:
+        article = self._article
+        if article is None:
+            return
+        start = max(0, min(start, len(article.text)))
+        self._cursor = (start, max(start, min(end, len(article.text))))
+        self._invalidate()
+        self.refresh()
+        if reveal:
+            self._reveal(start)
+
+    def clear_cursor(self) -> None:
+        self._cursor = None
+        self._invalidate()
+        self.refresh()
+
+    def _visible_lines(self) -> tuple[int, int]:
+        top = self.scroll_offset.y
+        return top, top + self._pane_height()
+
+    def _is_visible(self, offset: int) -> bool:
+        layout = self._layout
+        if layout is None:
+            return False
+        top, bottom = self._visible_lines()
+        return top <= layout.line_of(offset) < bottom
+
+    def _reveal(self, offset: int) -> None:
+        """Scroll as little as needed to show the line of ``offset``."""
+        layout = self._layout
+        if layout is None or not len(layout):
+            self._anchor = offset
+            return
+        line = layout.line_of(offset)
+        top, bottom = self._visible_lines()
+        if top <= line < bottom:
+            return
+        if line < top:
+            target = self._clamp_y(line - 1)
+        else:
+            target = self._clamp_y(line - self._pane_height() + 2)
+        self._anchor = layout.starts[target]
+        self._anchor_y = target
+        self._scroll_y_to(target)
+
+    def _cursor_position(self) -> int | None:
+        """Where cursor moves start: the cursor if on screen, else the top of the screen."""
+        layout = self._layout
+        if self._article is None or layout is None or not len(layout):
+            return None
+        if self._cursor is not None and self._is_visible(self._cursor[0]):
+            return self._cursor[0]
+        return None
+
+    def _first_visible_sentence(self) -> tuple[int, int] | None:
+        passages = self._passages
+        if passages is None:
+            return None
+        return passages.unit_at("sentence", self.top_offset())
+
+    def _move_cursor(self, unit: str, step: int) -> None:
+        passages = self._passages
+        if passages is None:
+            return
+        pos = self._cursor_position()
+        if pos is None:
+            target = self._first_visible_sentence()
+        elif unit == "sentence":
+            target = passages.step("sentence", pos, step > 0)
+        else:
+            paragraph = passages.step("paragraph", pos, step > 0)
+            if step < 0:
+                here = passages.unit_at("paragraph", pos)
+                if here is not None and here[0] < pos:
+                    paragraph = here  # first back to the start of this paragraph
+            target = passages.unit_at("sentence", paragraph[0]) if paragraph else None
+        if target is None:
+            self.app.bell()
+            return
+        self.set_cursor(*target)
+
+    def _extend(self, unit: str, step: int) -> None:
+        passages = self._passages
+        anchor = self._key_anchor
+        if passages is None or anchor is None:
+            return
+        head = extend_head(passages.spans(unit), anchor, self._key_head, step > 0)
+        if head is None:
+            self.app.bell()
+            return
+        self._key_head = head
+        start, end = selection_of(anchor, head)
+        self.select_range(start, end)
+        self._key_anchor = anchor  # select_range keeps the keyboard's state
+        sentence = passages.unit_at("sentence", max(head - 1, 0) if head == end else head)
+        if sentence is not None:
+            self._cursor = sentence
+        self._invalidate()
+        self._reveal(head)
+
+    def _start_key_selection(self, anchor: tuple[int, int]) -> None:
+        self._key_anchor = anchor
+        self._key_head = anchor[1]
+        if anchor[1] > anchor[0]:
+            self.select_range(*anchor)
+        else:
+            self.clear_selection()
+        self._key_anchor = anchor
 
     # --- actions ----------------------------------------------------------
 
@@ -393,6 +595,90 @@ class ArticleView(ScrollView, can_focus=True):
 
     def action_go_top(self) -> None:
         self._move(-(self.scroll_offset.y + 1))
+
+    def action_sentence(self, step: int) -> None:
+        if self._key_anchor is not None:
+            self._extend("sentence", step)
+        else:
+            self._move_cursor("sentence", step)
+
+    def action_paragraph(self, step: int) -> None:
+        if self._key_anchor is not None:
+            self._extend("paragraph", step)
+        else:
+            self._move_cursor("paragraph", step)
+
+    def action_select(self) -> None:
+        if self._article is None:
+            return
+        if self._key_anchor is not None:
+            self.clear_selection()
+            return
+        pos = self._cursor_position()
+        sentence = self._cursor if pos is not None else self._first_visible_sentence()
+        if sentence is None:
+            return
+        self._cursor = sentence
+        self._start_key_selection(sentence)
+        self._reveal(sentence[0])
+
+    def action_extend_word(self, step: int) -> None:
+        if self._article is None or self._passages is None:
+            return
+        if self._key_anchor is None:
+            pos = self._cursor_position()
+            if pos is None:
+                sentence = self._first_visible_sentence()
+                if sentence is None:
+                    return
+                self._cursor = sentence
+                pos = sentence[0]
+            self._start_key_selection((pos, pos))
+        self._extend("word", step)
+
+    def action_highlight(self) -> None:
+        if self._article is None:
+            return
+        chosen = self.selected_range or self._cursor
+        if chosen is None or chosen[1] <= chosen[0]:
+            sentence = self._first_visible_sentence()
+            if sentence is not None:
+                self.set_cursor(*sentence)
+            self.notify(
+                "Nothing selected: select with v or the mouse, or press h again to highlight "
+                "the sentence under the cursor.",
+                markup=False,
+            )
+            return
+        self.post_message(self.HighlightRequested(self, *chosen))
+
+    def on_key(self, event: events.Key) -> None:
+        # Escape with a selection clears just the selection; handled here,
+        # before the screen (which would clear it too) and the bindings see
+        # it, so a second escape can clear the cursor.
+        if event.key == "escape" and (self._selection_range is not None or self._key_anchor is not None):
+            event.stop()
+            event.prevent_default()
+            self.clear_selection()
+
+    def action_clear_selection(self) -> None:
+        if self._selection_range is not None or self._key_anchor is not None:
+            self.clear_selection()
+        elif self._cursor is not None:
+            self.clear_cursor()
+        else:
+            raise SkipAction()
+
+    def on_click(self, event: events.Click) -> None:
+        # A plain click puts the reading cursor on the sentence clicked.
+        if event.chain != 1 or self._passages is None:
+            return
+        offset = self.offset_at(event.x, event.y)
+        if offset is None:
+            return
+        sentence = self._passages.unit_at("sentence", offset)
+        if sentence is not None and sentence[0] <= offset <= sentence[1]:
+            self.set_cursor(*sentence, reveal=False)
 
     def action_go_end(self) -> None:
         if self._layout is not None:
@@ -508,6 +794,8 @@ class ArticleView(ScrollView, can_focus=True):
             pass
         if name == "":
             style = self.rich_style
+        elif name.endswith("+cursor"):
+            style = self._style(name.removesuffix("+cursor")) + self._style("cursor-mark")
         else:
             if name == "selection":
                 node, component = self.screen, "screen--selection"
@@ -612,6 +900,9 @@ class ArticleView(ScrollView, can_focus=True):
 
         # Boundaries where the style changes, from every layer.
         spans: list[tuple[int, int, str]] = []
+        cursor = self._cursor
+        if cursor is not None and cursor[0] < end and cursor[1] > start:
+            spans.append((max(cursor[0], start), min(cursor[1], end), "cursor"))
         for layer in (self._highlights, self._matches):
             if layer.starts:
                 spans.extend(_overlaps(layer, start, end))
@@ -629,8 +920,13 @@ class ArticleView(ScrollView, can_focus=True):
             pieces = []
             for a, b in zip(points, points[1:]):
                 style = base
-                for s, e, k in spans:  # layer order: highlight < match < current < selection
+                under_cursor = False
+                for s, e, k in spans:  # layer order: cursor < highlight < match < current < selection
                     if s <= a and e >= b:
+                        if k == "cursor":
+                            under_cursor = True
+                        elif under_cursor and k.startswith("highlight"):
+                            k = k + "+cursor"  # a highlight hides the cursor's tint: mark it
                         style = style + self._style(k)
                 pieces.append((a, b, style))
 

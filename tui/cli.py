@@ -453,5 +453,50 @@ def import_cmd(briefing_path, home, file) -> None:
     click.echo(msg)
 
 
+@main.command("related")
+@briefing_options
+@click.argument("article")
+@click.option("--section", "section_id", metavar="ID", help="A section id such as s2 (default: the whole article).")
+@click.option("--limit", "-n", default=5, show_default=True, type=click.IntRange(1, 100), help="Most passages to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def related_cmd(briefing_path, home, article, section_id, limit, as_json) -> None:
+    """Passages in other articles most like ARTICLE (or one of its sections)."""
+    from index.briefing import BriefingError
+
+    briefing = _open(briefing_path, home)
+    _refresh(briefing, verbose=False)
+    article_id = _resolve_or_fail(briefing, article)
+    try:
+        hits = briefing.related(article_id, section_id, limit=limit)
+    except BriefingError as exc:
+        briefing.close()
+        _fail(str(exc))
+    briefing.close()
+    if as_json:
+        payload = {"article_id": article_id, "section_id": section_id, "hits": [h.to_json() for h in hits]}
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    elif hits:
+        use_color = sys.stdout.isatty()
+        from rich.console import Console
+        from rich.text import Text
+
+        console = Console(highlight=False, no_color=not use_color, force_terminal=use_color, soft_wrap=True)
+        for n, hit in enumerate(hits, 1):
+            head = Text(f"{n:>2}. ")
+            head.append(hit.title, style="bold")
+            head.append(" › ")
+            head.append(hit.section)
+            head.append(f"  [{hit.article_id}#{hit.section_id}]", style="dim")
+            console.print(head)
+            console.print(Text("    " + hit.reason, style="italic"))
+            snippet = Text("    " + hit.snippet)
+            for start, end in hit.snippet_spans:
+                snippet.stylize("bold", start + 4, end + 4)
+            console.print(snippet)
+    else:
+        click.echo(f"nothing in other articles is like {article_id!r}", err=True)
+    sys.exit(EXIT_OK if hits else EXIT_NOT_FOUND)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

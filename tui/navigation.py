@@ -132,3 +132,82 @@ class PlaceHistory:
         if current is not None:
             self._back.append(current)
         return target
+
+
+# -- annotations pane -------------------------------------------------------------
+
+
+def parse_note_filter(query: str) -> tuple[list[str], list[str]]:
+    """``"#trade export"`` → (tags, words): tags start with '#', words are the rest,
+    all case-folded."""
+    tags: list[str] = []
+    words: list[str] = []
+    for part in query.split():
+        if part.startswith("#"):
+            tag = part.lstrip("#").casefold()
+            if tag:
+                tags.append(tag)
+        else:
+            words.append(part.casefold())
+    return tags, words
+
+
+def filter_annotations(anns: list, query: str) -> list:
+    """Annotations whose tags start with every ``#tag`` of the query and whose
+    quote, note or tags hold every other word."""
+    tags, words = parse_note_filter(query)
+    if not tags and not words:
+        return list(anns)
+    kept = []
+    for ann in anns:
+        ann_tags = [t.casefold() for t in ann.tags]
+        if not all(any(t.startswith(tag) for t in ann_tags) for tag in tags):
+            continue
+        haystack = "\n".join([ann.quote, ann.note, " ".join(ann.tags)]).casefold()
+        if all(word in haystack for word in words):
+            kept.append(ann)
+    return kept
+
+
+UNANCHORED = "Unanchored"
+
+
+def annotation_groups(
+    anns: list, article_order: list[str], titles: dict[str, str], *, single_article: bool
+) -> list[tuple[str | None, list]]:
+    """(heading, annotations) groups for the pane, each in document order.
+
+    One article: a group without a heading. The whole briefing: one group per
+    article in library order. Annotations that lost their passage come last,
+    under "Unanchored".
+    """
+    anchored = [a for a in anns if a.state != "orphaned"]
+    orphans = sorted((a for a in anns if a.state == "orphaned"), key=lambda a: (a.article_id, a.created))
+    groups: list[tuple[str | None, list]] = []
+    if single_article:
+        if anchored:
+            groups.append((None, sorted(anchored, key=lambda a: (a.start, a.created))))
+    else:
+        by_article: dict[str, list] = {}
+        for ann in anchored:
+            by_article.setdefault(ann.article_id, []).append(ann)
+        rank = {article_id: n for n, article_id in enumerate(article_order)}
+        for article_id in sorted(by_article, key=lambda i: (rank.get(i, len(rank)), i)):
+            items = sorted(by_article[article_id], key=lambda a: (a.start, a.created))
+            groups.append((titles.get(article_id) or article_id, items))
+    if orphans:
+        groups.append((UNANCHORED, orphans))
+    return groups
+
+
+def excerpt(text: str, limit: int = 160) -> str:
+    """One line of at most ``limit`` characters (white space runs folded)."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def first_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()
+    return ""

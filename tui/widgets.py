@@ -17,6 +17,7 @@ from textual.widgets import Input, Label, OptionList, ProgressBar, Static, Tree
 from textual.widgets.option_list import Option
 
 from index.model import Article, SearchResult
+from tui.navigation import excerpt, first_line
 
 if TYPE_CHECKING:
     from index.briefing import ArticleInfo
@@ -315,3 +316,142 @@ class StatusBar(Horizontal):
 
     def hide_progress(self) -> None:
         self.query_one("#progress", ProgressBar).display = False
+
+
+# -- article header -----------------------------------------------------------------
+
+
+def metadata_line(metadata: dict) -> str:
+    """Authors · date · site · report number, those that are present."""
+    bits: list[str] = []
+    authors = metadata.get("authors") or metadata.get("author")
+    if isinstance(authors, (list, tuple)):
+        authors = ", ".join(str(a) for a in authors if str(a).strip())
+    if authors:
+        bits.append(str(authors))
+    for key in ("date", "site", "report_number"):
+        value = metadata.get(key)
+        if value and str(value).strip():
+            bits.append(str(value).strip())
+    return " · ".join(" ".join(b.split()) for b in bits)
+
+
+class ArticleHeader(Static):
+    """The open article's title and a metadata line (not part of the text)."""
+
+    def show_article(self, article: Article | None) -> None:
+        if article is None:
+            self.update(Text(""))
+            self.display = False
+            return
+        header = Text(article.title or article.id, style="bold", no_wrap=True, overflow="ellipsis")
+        meta = metadata_line(article.metadata)
+        if meta:
+            header.append("\n")
+            header.append(meta, style="dim")
+        self.update(header)
+        self.display = True
+
+
+# -- annotations pane ------------------------------------------------------------------
+
+# Swatch colours for the annotation colours (the reader's highlight colours).
+SWATCH = {
+    "yellow": "#d7c300",
+    "green": "#2e9f45",
+    "blue": "#1e90ff",
+    "pink": "#ff69b4",
+    "purple": "#9370db",
+    "orange": "#ffa500",
+}
+STATE_LABEL = {"moved": "moved", "orphaned": "unanchored"}
+
+
+def annotation_label(ann) -> Group:
+    """Quote excerpt with a colour swatch, first line of the note, tags and state.
+    Quotes, notes and tags are data: plain Text, never markup."""
+    head = Text(no_wrap=True, overflow="ellipsis")
+    head.append("█ ", style=SWATCH.get(ann.color, "white"))
+    head.append("“" + excerpt(ann.quote) + "”", style="italic")
+    lines = [head]
+    note = first_line(ann.note)
+    if note:
+        lines.append(Text("  " + excerpt(note, 200), no_wrap=True, overflow="ellipsis"))
+    tail = Text("  ", no_wrap=True, overflow="ellipsis")
+    if ann.tags:
+        tail.append(" ".join(f"#{t}" for t in ann.tags), style="bold")
+    state = STATE_LABEL.get(ann.state)
+    if state:
+        if ann.tags:
+            tail.append(" · ", style="dim")
+        tail.append(state, style="bold red" if ann.state == "orphaned" else "yellow")
+    if len(tail) > 2:
+        lines.append(tail)
+    return Group(*lines)
+
+
+class AnnotationList(OptionList):
+    """Annotations, one option each; group headings are disabled options."""
+
+    BINDINGS = [
+        Binding("enter", "select", "Go to the passage", id="notes.jump", show=False),
+        Binding("e", "app.annotation_edit", "Edit note", id="notes.edit",
+                tooltip="Edit the note, tags and colour"),
+        Binding("t", "app.annotation_tags", "Edit tags", id="notes.tags"),
+        Binding("d", "app.annotation_delete", "Delete", id="notes.delete"),
+        Binding("u", "app.annotation_undo", "Undo delete", id="notes.undo"),
+        Binding("s", "app.annotations_scope", "Article / briefing", id="notes.scope",
+                tooltip="List this article's notes or the whole briefing's"),
+        Binding("f", "app.annotations_filter", "Filter", id="notes.filter", show=False,
+                tooltip="Filter by words or #tag"),
+    ]
+
+    @property
+    def highlighted_id(self) -> str | None:
+        if self.highlighted is None or not self.option_count:
+            return None
+        option = self.get_option_at_index(self.highlighted)
+        return None if option.disabled else option.id
+
+
+class AnnotationPane(Vertical):
+    """Title line, filter box, the annotations and a key hint."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Notes"), classes="pane-title", id="ann-title")
+        yield Input(placeholder="filter: words or #tag", id="ann-filter")
+        yield AnnotationList(id="ann-list")
+        yield Static(
+            Text("enter: go to the passage · f filter · a hide", style="dim"),
+            id="ann-hint",
+        )
+
+    def show(self, title: str, groups: list[tuple[str | None, list]], empty: str,
+             select_id: str | None = None) -> None:
+        self.query_one("#ann-title", Static).update(Text(title))
+        listing = self.query_one("#ann-list", AnnotationList)
+        keep = select_id or listing.highlighted_id
+        options: list[Option | None] = []
+        for heading, items in groups:
+            if heading is not None:
+                if options:
+                    options.append(None)
+                options.append(Option(Text(heading, style="bold underline", no_wrap=True, overflow="ellipsis"),
+                                      disabled=True))
+            for ann in items:
+                if options and options[-1] is not None and not options[-1].disabled:
+                    options.append(None)
+                options.append(Option(annotation_label(ann), id=ann.id))
+        if not options:
+            options.append(Option(Text(empty, style="dim italic"), disabled=True))
+        listing.set_options(options)
+        index = None
+        if keep is not None:
+            try:
+                index = listing.get_option_index(keep)
+            except Exception:
+                index = None
+        if index is None:
+            index = next((i for i in range(listing.option_count)
+                          if not listing.get_option_at_index(i).disabled), None)
+        listing.highlighted = index
