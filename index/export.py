@@ -26,6 +26,10 @@ class ExportError(Exception):
     """One-line reason an export or import cannot go on."""
 
 
+class ExportExists(ExportError):
+    """The target file exists and overwriting was not asked for."""
+
+
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 
 
@@ -288,7 +292,7 @@ def write_atomic(path: Path, content: str, *, overwrite: bool = False) -> None:
     """Write ``content`` to ``path`` all at once, or not at all."""
     path = path.expanduser()
     if path.exists() and not overwrite:
-        raise ExportError(f"{path}: already exists (use --force to overwrite)")
+        raise ExportExists(f"{path}: already exists")
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise ExportError(f"{folder}: no such folder")

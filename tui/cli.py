@@ -405,7 +405,7 @@ def annotations_cmd(briefing_path, home, article_ref, tag, as_json) -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing FILE.")
 def export_cmd(briefing_path, home, article_ref, tag, fmt, output, force) -> None:
     """Export annotations as Markdown (for a memo) or W3C Web Annotation JSON."""
-    from index.export import ExportError, ExportScope, to_json, to_markdown, write_atomic
+    from index.export import ExportError, ExportExists, ExportScope, to_json, to_markdown, write_atomic
 
     briefing = _open(briefing_path, home)
     _refresh(briefing, verbose=False, index=False)
@@ -423,6 +423,8 @@ def export_cmd(briefing_path, home, article_ref, tag, fmt, output, force) -> Non
     else:
         try:
             write_atomic(output, content, overwrite=force)
+        except ExportExists as exc:
+            _fail(f"{exc} (use --force to overwrite)")
         except ExportError as exc:
             _fail(str(exc))
         click.echo(f"exported {count} annotation{'s' if count != 1 else ''} to {output}", err=True)
