@@ -247,6 +247,7 @@ class Store:
                 ann.created, ann.updated, ann.state,
             ),
         )
+        self.bump_annotations_version(db)
 
     def annotations(self, article_id: str | None = None, *, deleted: bool = False) -> list["Annotation"]:
         from .annotations import Annotation
@@ -284,7 +285,21 @@ class Store:
 
     def set_annotation_deleted(self, db: sqlite3.Connection, ann_id: str, when: str | None) -> bool:
         cur = db.execute("UPDATE annotations SET deleted_at = ? WHERE id = ?", (when, ann_id))
+        if cur.rowcount:
+            self.bump_annotations_version(db)
         return cur.rowcount > 0
+
+    def bump_annotations_version(self, db: sqlite3.Connection) -> None:
+        """Count annotation changes, so derived data (the search index) can tell
+        it is behind, whichever process made the change."""
+        db.execute(
+            "INSERT INTO meta VALUES ('annotations_version', '1') ON CONFLICT(key) "
+            "DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
+        )
+
+    def annotations_version(self) -> int:
+        value = self.get_meta("annotations_version")
+        return int(value) if value else 0
 
     def annotation_counts(self) -> dict[str, int]:
         rows = self._query(
