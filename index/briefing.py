@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .annotations import COLORS, MOVED, ORPHANED, Annotation, clean_tags, now_iso, reanchor
-from .model import Article, SearchResult, Skipped
+from .model import Article, Hit, SearchResult, Skipped
 from .readers import ReadError, is_supported, read_file
 from .store import SourceRow, Store, StoreError
 
@@ -480,15 +480,41 @@ class Briefing:
         report.notice = self.update_index(progress)
         return report
 
-    def search(self, query: str, limit: int = 30) -> SearchResult:
+    def search(self, query: str, limit: int = 30, snippets: bool = True) -> SearchResult:
         with self._index_lock:
             self._open_index()
-        return self._index.search(query, limit=limit, get_article=self.article)
+        return self._index.search(query, limit=limit, get_article=self.article, snippets=snippets)
 
     def suggest(self, query: str) -> str | None:
         with self._index_lock:
             self._open_index()
         return self._index.suggest(query)
+
+    def related(self, article_id: str, section_id: str | None = None, limit: int = 5) -> list[Hit]:
+        """Sections of other articles most like this section (None: the whole article)."""
+        with self._index_lock:
+            self._open_index()
+        try:
+            return self._index.related(article_id, section_id, self.article, limit=limit)
+        except KeyError as exc:
+            raise BriefingError(exc.args[0]) from None
+
+    def match_ranges(self, query: str, article_id: str) -> list[tuple[int, int]]:
+        """Every match of the query in the article's text, for lighting them all."""
+        article = self.article(article_id)
+        if article is None:
+            return []
+        with self._index_lock:
+            self._open_index()
+        return self._index.match_ranges(query, article)
+
+    def index_annotations(self) -> int:
+        """Bring the annotations in the search index up to date with the store."""
+        with self._index_lock:
+            self._open_index()
+            current = self.store.annotations()
+            gone = self._index.annotation_ids() - {a.id for a in current}
+            return self._index.update_annotations(current, gone, get_article=self.article)
 
     # -- reading state --------------------------------------------------------
 

@@ -229,7 +229,9 @@ class Hit:
     snippet: str  # plain text; matched terms wrapped as [[term]] is NOT used: see snippet_spans
     snippet_spans: list[tuple[int, int]]  # ranges of `snippet` to light
     offsets: list[tuple[int, int]]  # match ranges in the article's text
-    kind: str = "section"
+    kind: str = "section"  # or "annotation"
+    reason: str = ""  # why it was found, one line (related passages: "shared terms: ...")
+    annotation_id: str = ""  # for kind "annotation"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -242,6 +244,8 @@ class Hit:
             "snippet_spans": [list(s) for s in self.snippet_spans],
             "offsets": [list(o) for o in self.offsets],
             "kind": self.kind,
+            "reason": self.reason,
+            "annotation_id": self.annotation_id,
         }
 
 

@@ -3,29 +3,44 @@
 Design (figures behind it are in the shared Whoosh notes):
 
 * One Whoosh document per :class:`~index.model.Section`; the body indexed is
-  ``article.text[section.start:section.end]`` so hit offsets are
-  ``section.start + local offset``.
+  ``article.text[section.start:section.end]`` (with the heading once more, so
+  heading words count more) and hit offsets are ``section.start + local
+  offset``. Section documents also carry the article's title (weighted 0.75
+  of the body for plain words), ``author`` and ``date`` (``author:smith``,
+  ``date:2026``, ``date:[2025-01-01 TO 2026-06-30]``).
+* Annotations are documents of their own (``ann_id``; quote and note in
+  ``note`` and in ``body``, tags in ``tag``), so ``note:``/``tag:`` and plain
+  words find them; they come back as hits of kind "annotation".
 * One analyzer (:class:`BriefingAnalyzer`) does tokenizing, lower-casing, stop
   words and Porter stemming in a single loop with an unbounded stem cache; it
   is used for indexing, for the query parser and for highlighting, so the three
   always agree.
-* Plain words: sections holding *all* the words come first (an AND search),
-  then sections holding only some of them (an OR search). ``total`` counts the
-  OR matches. Explicit AND/OR/NOT, "phrases", ``title:``/``section:``,
-  ``term*`` and ``term~`` work as usual.
+* Plain words: for up to four words, sections holding *all* of them come first
+  (an AND search), then sections holding only some (an OR search); longer
+  queries (questions) are ranked by BM25 over any of their words. ``total``
+  counts the OR matches: exactly, or for very common words an estimate (the
+  OR search is then skipped when the AND search fills the page). Explicit
+  AND/OR/NOT, "phrases", ``title:``/``section:``, ``term*`` and ``term~`` work
+  as usual.
 * Prefix and fuzzy terms are expanded here, capped, against the index and a
   small vocabulary of surface words kept next to the index (also used for
   did-you-mean, so suggestions are real words, not stems).
 * One searcher is reused until the next update; every commit merges small
   segments so the index stays at one or two segments.
 * Offsets, snippets and snippet spans come from re-analysing the few hit
-  sections' text with the same analyzer (cheap: top hits only).
+  sections' text with the same analyzer (cheap: top hits only; none at all
+  with ``snippets=False``).
+* Related passages: a section's key terms by tf-idf, as one weighted query
+  over the other articles (:meth:`SearchIndex.related`).
 """
 
 from __future__ import annotations
 
+import datetime
 import gc
+import hashlib
 import json
+import math
 import os
 import pathlib
 import re
@@ -39,7 +54,7 @@ from whoosh import fields as wfields
 from whoosh import index as windex
 from whoosh import qparser
 from whoosh import query as wq
-from whoosh.analysis import STOP_WORDS, Token
+from whoosh.analysis import STOP_WORDS, LowercaseFilter, RegexTokenizer, Token
 from whoosh.analysis.acore import Composable
 from whoosh.lang.porter import stem as _porter_stem
 
@@ -58,12 +73,33 @@ class QueryError(ValueError):
 _WORD = re.compile(r"\w+(?:\.\w+)*")
 # Whoosh's stop list plus question words, so a natural-language question
 # ("what are the effects of X on Y?") boils down to its content words.
-_STOPS = frozenset(STOP_WORDS) | frozenset(
+# "us" is kept: in news and policy writing it is mostly "US".
+_STOPS = (frozenset(STOP_WORDS) - {"us"}) | frozenset(
     """about after also been before but could did do does had has how into its
     than then there these they those was were what which who whom whose why
     would should""".split()
 )
 _MINSIZE = 2
+# Everyday words (beyond the stop words) that never make a passage's key terms
+# for related passages; they are still indexed and searchable.
+_COMMON = """able about above according across actually after again against ago ahead
+all almost along already although always among another any anyone anything around
+away back because become becomes before began begin behind being below best better
+between big both bring brought call called came can come comes coming could day days
+despite did different does done down during each early else end enough especially even
+ever every everything far few first following found four from further get gets getting
+give given gives go goes going gone good got great half happen happened has have having
+help here high however including instead into just keep kept know known large last late
+later least less let like likely little long look looking lot made make makes making
+many may maybe might more most much must need needs never new next nothing now number
+off often old once one only other others our out over own part past per perhaps place
+put quite rather really recent recently right said same saw say saying says second see
+seem seemed seems seen set several shall should show shown side since six small some
+something soon still such sure take taken takes taking than that their them then there
+these thing things think third this those though three through thus time times today
+together too took toward towards two under until upon use used uses using very via want
+wanted way ways week weeks well went were what whatever when where whether which while
+who whole whom whose why will within without would year years yet""".split()
 _stem_cache: dict[str, str] = {}
 
 
@@ -75,6 +111,9 @@ def _stem(word: str) -> str:
             _stem_cache.clear()
         s = _stem_cache[word] = _porter_stem(word)
         return s
+
+
+_COMMON_STEMS = frozenset(_porter_stem(w) for w in _COMMON)
 
 
 def analyze(text: str) -> list[tuple[str, int, int]]:
@@ -162,22 +201,55 @@ class BriefingAnalyzer(Composable):
 
 _META = ".briefing-search.json"  # dot files are left alone by Whoosh's cleanup
 _VOCAB = ".briefing-vocab.json"
-_FIELDS = ("title", "heading", "body")  # text fields
+_FIELDS = ("title", "heading", "body", "note")  # text fields analysed by BriefingAnalyzer
 # Plain words search title and body only: the heading is part of the body
-# text, and a third field makes every word a three-way OR (slower, notes).
+# text (indexed twice there, so heading words count more), and annotation
+# documents put their quote, note and tags in the body too. A third field
+# would make every word a three-way OR (slower, notes).
 _DEFAULT_FIELDS = ("title", "body")
-_FIELD_NAMES = {"title": "title", "section": "heading", "heading": "heading", "body": "body"}
+_META_FIELDS = ("author", "date", "tag")  # fields a query may name, not analysed as text
+_FIELD_NAMES = {
+    "title": "title", "section": "heading", "heading": "heading", "body": "body",
+    "note": "note", "tag": "tag", "author": "author", "date": "date",
+}
+# Names that are a field only when a value follows at once ("tag:x"); with a
+# space after the colon they are prose ("Note: how does ...").
+_TIGHT_FIELDS = {"note", "tag", "author", "date"}
+# A section document carries its article's title: context for the section,
+# weaker evidence than the section's own words, so a plain word found in the
+# title scores 0.75 of the same find in the body (being short, the title still
+# scores high). On Cranfield (1,400 abstracts, 225 queries; eval/retrieval.py)
+# weights 0.75 / 1.0 / 2.0 gave MAP 0.315 / 0.312 / 0.303, nDCG@10 0.406 /
+# 0.401 / 0.393.
+_TITLE_BOOST = 1.0  # index time (scales term frequency)
+_TITLE_QUERY_BOOST = 0.75  # query time, for plain words
+# The all-words tier (sections holding every word first) is used for queries of
+# at most this many distinct words; longer natural-language queries are
+# ranked by plain BM25 over any of their words.
+_AND_TIER_MAX_WORDS = 4
 
 
 def _schema() -> wfields.Schema:
     ana = BriefingAnalyzer()
+    names = RegexTokenizer(r"\w+") | LowercaseFilter()
     return wfields.Schema(
+        # Every document: the article it belongs to.
         article_id=wfields.ID(stored=True),
+        # Section documents: the article id again (deleting an article's
+        # sections leaves its annotation documents alone), and metadata.
+        section_of=wfields.ID(),
         section_id=wfields.STORED(),
         start=wfields.STORED(),
-        title=wfields.TEXT(analyzer=ana, stored=True, field_boost=2.0),
+        title=wfields.TEXT(analyzer=ana, stored=True, field_boost=_TITLE_BOOST),
         heading=wfields.TEXT(analyzer=ana, stored=True, field_boost=1.5),
         body=wfields.TEXT(analyzer=ana),
+        author=wfields.TEXT(analyzer=names),
+        date=wfields.DATETIME(),
+        # Annotation documents: id, quote + note, tags, and what a hit needs.
+        ann_id=wfields.ID(stored=True),
+        note=wfields.TEXT(analyzer=ana),
+        tag=wfields.KEYWORD(lowercase=True, scorable=True),
+        ann=wfields.STORED(),
     )
 
 
@@ -215,6 +287,8 @@ _OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE"}
 _PREFIX_CAP = 40
 _FUZZY_CAP = 5
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_DATE_VALUE = re.compile(r"\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?")
+_DATE_HELP = "a date is a year, month or day (2026, 2026-03, 2026-03-14) or a range [2025-01-01 TO 2026-06-30]"
 
 
 def _edits1(word: str) -> set[str]:
@@ -242,8 +316,11 @@ def _prepare(query: str) -> str:
 
     def field(m: re.Match) -> str:
         name = m.group(1)
-        if name.lower() in _FIELD_NAMES:
-            return _FIELD_NAMES[name.lower()] + ":"
+        low = name.lower()
+        after = m.string[m.end() : m.end() + 1]
+        tight = low in _TIGHT_FIELDS and (not after or after.isspace() or after == ")")
+        if low in _FIELD_NAMES and not tight:
+            return _FIELD_NAMES[low] + ":"
         return name + " "  # "note: this" is prose, not a field
 
     q = _FIELD_PREFIX.sub(field, q)
@@ -253,6 +330,25 @@ def _prepare(query: str) -> str:
     if m:
         shown = {"heading": "section"}.get(m.group(1), m.group(1))
         raise QueryError(f"{shown}: needs a word after it in {_short(query)!r}")
+    # Range brackets mean something only after date:; elsewhere they are punctuation.
+    ranges: list[str] = []
+
+    def keep_range(m: re.Match) -> str:
+        lo, hi = m.group(1).strip(), m.group(2).strip()
+        for end in (lo, hi):
+            if end and not _DATE_VALUE.fullmatch(end):
+                raise QueryError(f"date range {m.group(0)!r}: {_DATE_HELP}")
+        if not lo and not hi:
+            raise QueryError(f"date range {m.group(0)!r}: {_DATE_HELP}")
+        ranges.append(f"date:[{lo} TO {hi}]".replace("[ TO", "[TO").replace(" TO ]", " TO]"))
+        return f"\x00{len(ranges) - 1}\x00"
+
+    q = re.sub(r"date:\s*[\[{]\s*([^\]}]*?)\s*\bTO\b\s*([^\]}]*?)\s*[\]}]", keep_range, q)
+    for m in re.finditer(r"date:([^\s)\x00]*)", q):
+        if not _DATE_VALUE.fullmatch(m.group(1)):
+            raise QueryError(f"{m.group(0)!r}: {_DATE_HELP}")
+    q = re.sub(r"[\[\]{}]", " ", q)
+    q = re.sub(r"\x00(\d+)\x00", lambda m: ranges[int(m.group(1))], q)
     if q.count('"') % 2:
         # An unclosed quote: search the words after it as plain words.
         i = q.rfind('"')
@@ -281,23 +377,52 @@ def _fix_or_not(q: wq.Query) -> wq.Query:
     return q
 
 
-def _walk_positive(q: wq.Query, words: set[tuple[str, str]], phrases: set[tuple[str, ...]]) -> None:
-    """Collect the terms and phrases a matching section may contain (not the NOT ones)."""
+def _walk_positive(
+    q: wq.Query,
+    words: set[tuple[str, str]],
+    phrases: set[tuple[str, ...]],
+    other: list[wq.Query] | None = None,
+) -> None:
+    """Collect the terms and phrases a matching section may contain (not the
+    NOT ones); ``other`` gets the positive metadata leaves (author, date, tag)."""
     if isinstance(q, wq.Not):
         return
     if isinstance(q, wq.AndNot):
-        _walk_positive(q.a, words, phrases)
+        _walk_positive(q.a, words, phrases, other)
         return
     if isinstance(q, wq.Phrase):
         if q.fieldname in _FIELDS:
             phrases.add(tuple(str(w) for w in q.words))
+        elif other is not None:
+            other.append(q)
         return
-    if isinstance(q, wq.Term):
-        if q.fieldname in _FIELDS:
-            words.add((q.fieldname, str(q.text)))
+    if q.is_leaf():
+        fieldname = getattr(q, "fieldname", None)
+        if isinstance(q, wq.Term) and fieldname in _FIELDS:
+            words.add((fieldname, str(q.text)))
+        elif other is not None and fieldname in _META_FIELDS:
+            other.append(q)
         return
     for c in q.children():
-        _walk_positive(c, words, phrases)
+        _walk_positive(c, words, phrases, other)
+
+
+def _n_words(q: wq.Query) -> int:
+    """Distinct words, phrases and metadata terms a query looks for."""
+    words: set[tuple[str, str]] = set()
+    phrases: set[tuple[str, ...]] = set()
+    other: list[wq.Query] = []
+    _walk_positive(q, words, phrases, other)
+    return len({t for _f, t in words}) + len(phrases) + len(set(other))
+
+
+def _plain_terms(q: wq.Query) -> list[tuple[str, str]] | None:
+    """The (field, text) terms of a query that is a plain OR of terms."""
+    if isinstance(q, wq.Term):
+        return [(q.fieldname, str(q.text))]
+    if isinstance(q, wq.Or) and all(isinstance(c, wq.Term) for c in q.subqueries):
+        return [(c.fieldname, str(c.text)) for c in q.subqueries]
+    return None
 
 
 # ---------------------------------------------------------------------------
@@ -371,7 +496,7 @@ class SearchIndex:
     """The briefing's full-text index. Thread-safe: searches may run in worker
     threads while another thread updates."""
 
-    SCHEMA_VERSION: int = 1
+    SCHEMA_VERSION: int = 2
     # Batches of at least this many sections are indexed by PARALLEL_PROCS
     # worker processes. "spawn" is safe from a threaded program (the app); it
     # re-imports the main module in the workers, which must be import-guarded
@@ -379,6 +504,9 @@ class SearchIndex:
     PARALLEL_MIN_SECTIONS: int = 4000
     PARALLEL_PROCS: int = 2
     PARALLEL_START_METHOD: str | None = "spawn"
+    # A plain OR query whose terms have more postings than this gets an
+    # estimated ``total`` instead of an exact count (which costs a full pass).
+    EXACT_COUNT_MAX: int = 4000
 
     def __init__(self, path: pathlib.Path):
         self.path = pathlib.Path(path)
@@ -392,10 +520,11 @@ class SearchIndex:
         schema = _schema()
         self._parsers = {}
         for name, group in (("and", qparser.AndGroup), ("or", qparser.OrGroup)):
-            p = qparser.MultifieldParser(list(_DEFAULT_FIELDS), schema, group=group)
+            p = qparser.MultifieldParser(
+                list(_DEFAULT_FIELDS), schema, group=group, fieldboosts={"title": _TITLE_QUERY_BOOST}
+            )
             for cls in (
                 qparser.WildcardPlugin,
-                qparser.RangePlugin,
                 qparser.BoostPlugin,
                 qparser.EveryPlugin,
                 qparser.SingleQuotePlugin,
@@ -530,8 +659,8 @@ class SearchIndex:
                 new_words: Counter[str] = Counter()
                 total = len(changed)
                 for n, article in enumerate(changed, 1):
-                    if not empty:
-                        writer.delete_by_term("article_id", article.id)
+                    if not empty:  # its sections; its annotations stay
+                        writer.delete_by_term("section_of", article.id)
                     self._add_article(writer, article)
                     new_words.update(_WORD.findall(article.title.lower()))
                     new_words.update(_WORD.findall(article.text.lower()))
@@ -569,31 +698,206 @@ class SearchIndex:
 
     @staticmethod
     def _add_article(writer, article: Article) -> None:
-        blocks = article.blocks
+        meta = _metadata_fields(article)
         if not article.sections:
-            writer.add_document(article_id=article.id, section_id="", start=0)
+            writer.add_document(article_id=article.id, section_of=article.id, section_id="", start=0, **meta)
             return
+        headings = {b.start for b in article.blocks if b.kind == "heading"}
         for section in article.sections:
-            heading = ""
-            for b in blocks:
-                if b.start == section.start:
-                    if b.kind == "heading":
-                        heading = section.title
-                    break
+            heading = section.title if section.start in headings else ""
+            body = article.text[section.start : section.end]
             writer.add_document(
                 article_id=article.id,
+                section_of=article.id,
                 section_id=section.id,
                 start=section.start,
                 title=article.title,
                 heading=heading,
-                body=article.text[section.start : section.end],
+                # The heading is the body's first block; once more makes
+                # heading words count more than the same words in the text.
+                body=f"{heading}\n{body}" if heading else body,
+                **meta,
             )
 
     def article_ids(self) -> set[str]:
+        """Articles with sections in the index."""
         with self._lock:
             self._require_open()
-            r = self._searcher.reader()
-            return {t.decode("utf-8") if isinstance(t, bytes) else t for t in r.lexicon("article_id")}
+            return _live_terms(self._searcher.reader(), "section_of")
+
+    # -- annotations --------------------------------------------------------
+
+    def annotation_ids(self) -> set[str]:
+        """Annotations in the index."""
+        with self._lock:
+            self._require_open()
+            return _live_terms(self._searcher.reader(), "ann_id")
+
+    def update_annotations(
+        self,
+        annotations: Iterable,
+        removed_ids: Iterable[str] = (),
+        get_article: Callable[[str], Article | None] = lambda _id: None,
+    ) -> int:
+        """Index each annotation as its own document (quote and note in
+        ``note`` and ``body``, tags in ``tag``), replacing what was indexed
+        for the same id; drop ``removed_ids``. Annotations indexed unchanged
+        are skipped. Returns how many documents were written."""
+        removed = list(removed_ids)
+        with self._write_lock:
+            self._require_open()
+            with self._lock:
+                reader = self._searcher.reader()
+                docs = []
+                for ann in annotations:
+                    indexed = self._indexed_ann(reader, ann.id)
+                    if indexed is None or indexed.get("sig") != _annotation_sig(ann):
+                        docs.append(_annotation_doc(ann, get_article))
+                removed = [i for i in removed if self._df(reader, "ann_id", i) > 0]
+            if not docs and not removed:
+                return 0
+            writer = self._ix.writer(procs=1, limitmb=32)
+            try:
+                for ann_id in removed:
+                    writer.delete_by_term("ann_id", ann_id)
+                for doc in docs:
+                    writer.delete_by_term("ann_id", doc["ann_id"])
+                    writer.add_document(**doc)
+            except BaseException:
+                writer.cancel()
+                raise
+            with self._lock:
+                writer.commit(mergetype=_merge_policy)
+                old = self._searcher
+                self._searcher = self._ix.searcher()
+                if old is not None:
+                    old.close()
+            return len(docs)
+
+    def _indexed_ann(self, reader, ann_id: str) -> dict | None:
+        try:
+            for docnum in reader.postings("ann_id", ann_id).all_ids():
+                return reader.stored_fields(docnum).get("ann")
+        except Exception:
+            return None
+        return None
+
+    # -- matches in a whole article -------------------------------------------
+
+    def match_ranges(self, query: str, article: Article) -> list[tuple[int, int]]:
+        """Every match of the query's words and phrases in ``article.text``
+        (sorted, not overlapping; [] for a query that cannot be read)."""
+        try:
+            with self._lock:
+                self._require_open()
+                q_and, q_or = self._compile(query, self._searcher.reader())
+        except QueryError:
+            return []
+        words: set[tuple[str, str]] = set()
+        phrases: set[tuple[str, ...]] = set()
+        for q in (q_and, q_or):
+            if q is not None and q is not wq.NullQuery:
+                _walk_positive(q, words, phrases)
+        return _match_spans(article.text, {t for _f, t in words}, phrases)
+
+    # -- related passages -----------------------------------------------------
+    # Key terms are the passage's words weighted by tf-idf, leaving out
+    # everyday words that say nothing about a topic (_COMMON_STEMS).
+
+    RELATED_TERMS: int = 20  # key terms of the passage put in the query
+    RELATED_PER_ARTICLE: int = 2
+
+    def related(
+        self,
+        article_id: str,
+        section_id: str | None,
+        get_article: Callable[[str], Article | None],
+        limit: int = 5,
+    ) -> list[Hit]:
+        """Sections of *other* articles most like the given section (or, with
+        ``section_id`` None, the whole article): its key terms by tf-idf, as
+        one weighted query. Each hit's ``reason`` names the shared terms.
+
+        Raises KeyError for an unknown article or section."""
+        article = get_article(article_id)
+        if article is None:
+            raise KeyError(f"no article {article_id!r}")
+        if section_id:
+            section = article.section_by_id(section_id)
+            if section is None:
+                raise KeyError(f"no section {section_id!r} in {article_id!r}")
+            text = article.text[section.start : section.end]
+        else:
+            text = article.title + "\n" + article.text
+        tokens = analyze(text)
+        if not tokens or limit <= 0:
+            return []
+        surface: dict[str, str] = {}
+        for stem, a, b in tokens:
+            surface.setdefault(stem, text[a:b])
+        tf = Counter(stem for stem, _a, _b in tokens)
+        with self._lock:
+            self._require_open()
+            s = self._searcher
+            reader = s.reader()
+            n = max(1, reader.doc_count())
+            own = Counter()  # documents of this article holding each stem
+            for sec in article.sections or ():
+                own.update({st for st, _a, _b in analyze(article.text[sec.start : sec.end])})
+            weights: dict[str, float] = {}
+            for stem, count in tf.items():
+                if len(stem) < 3 or not stem[0].isalpha() or stem in _COMMON_STEMS:
+                    continue
+                df = self._df(reader, "body", stem)
+                if df - own.get(stem, 0) <= 0:
+                    continue  # nowhere else
+                idf = math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+                weights[stem] = (1.0 + math.log(count)) * idf
+            key = sorted(weights, key=lambda st: (-weights[st], st))[: self.RELATED_TERMS]
+            if not key:
+                return []
+            top = weights[key[0]]
+            q = wq.Or([wq.Term("body", st, boost=weights[st] / top) for st in key])
+            results = s.search(q, limit=max(50, limit * 10), mask=wq.Term("article_id", article_id))
+            found = [(d, sc, s.stored_fields(d)) for d, sc in results.items()]
+        hits: list[Hit] = []
+        per: Counter[str] = Counter()
+        keyset = set(key)
+        need = 2 if len(key) >= 2 else 1
+        for _d, score, fields in found:
+            aid = fields.get("article_id", "")
+            if fields.get("ann_id") or not fields.get("section_id") or per[aid] >= self.RELATED_PER_ARTICLE:
+                continue
+            other = get_article(aid)
+            section = other.section_by_id(fields["section_id"]) if other is not None else None
+            if section is None:
+                continue
+            body = other.text[section.start : section.end]
+            shared_tokens = [(st, a, b) for st, a, b in analyze(body) if st in keyset]
+            in_hit = Counter(st for st, _a, _b in shared_tokens)
+            # Named first: the terms that weigh most in both passages.
+            shared = sorted(in_hit, key=lambda st: (-weights[st] * (1.0 + math.log(in_hit[st])), st))
+            if len(shared) < need:
+                continue
+            per[aid] += 1
+            spans = [(a, b) for _st, a, b in shared_tokens]
+            snippet, snippet_spans = _snippet(body, spans)
+            hits.append(
+                Hit(
+                    article_id=aid,
+                    title=other.title,
+                    section_id=section.id,
+                    section=section.title,
+                    score=float(score or 0.0),
+                    snippet=snippet,
+                    snippet_spans=snippet_spans,
+                    offsets=[(section.start + a, section.start + b) for a, b in spans],
+                    reason="shared terms: " + ", ".join(surface[st].lower() for st in shared[:5]),
+                )
+            )
+            if len(hits) >= limit:
+                break
+        return hits
 
     def segment_count(self) -> int:
         """Number of index segments (kept at one or two by every update)."""
@@ -708,8 +1012,9 @@ class SearchIndex:
             )
         words: set = set()
         phrases: set = set()
-        _walk_positive(q_and, words, phrases)
-        if isinstance(q_and, wq.Not) or (not words and not phrases):
+        other: list = []
+        _walk_positive(q_and, words, phrases, other)
+        if isinstance(q_and, wq.Not) or (not words and not phrases and not other):
             raise QueryError(f"{_short(query)!r} has nothing to find: NOT needs a word to search for")
         return q_and, (None if q_or == q_and else q_or)
 
@@ -721,11 +1026,14 @@ class SearchIndex:
         limit: int = 20,
         get_article: Callable[[str], Article | None] = lambda _id: None,
         per_article: int = 3,
+        snippets: bool = True,
     ) -> SearchResult:
+        """Ranked hits for ``query``. With ``snippets=False`` hits carry no
+        snippet, spans or offsets and no article is loaded (for deep rankings)."""
         try:
             with self._lock:
                 self._require_open()
-                return self._search_locked(query, limit, get_article, per_article)
+                return self._search_locked(query, limit, get_article, per_article, snippets)
         except QueryError as exc:
             return SearchResult(query=query, hits=[], total=0, error=str(exc) or f"cannot search for {_short(query)!r}")
         except RuntimeError:
@@ -739,7 +1047,23 @@ class SearchIndex:
                 error=f"search for {_short(query)!r} failed ({type(exc).__name__}); the index may need a rebuild",
             )
 
-    def _search_locked(self, query, limit, get_article, per_article) -> SearchResult:
+    def _estimate_total(self, reader, q: wq.Query) -> int | None:
+        """For a plain OR of common terms, an estimate of how many documents
+        match (counting them exactly would visit every posting); None when an
+        exact count is cheap or the query is not a plain OR."""
+        plain = _plain_terms(q)
+        if plain is None:
+            return None
+        dfs = [self._df(reader, f, t) for f, t in plain]
+        if sum(dfs) <= self.EXACT_COUNT_MAX:
+            return None
+        n = max(1, reader.doc_count())
+        miss = 1.0
+        for df in dfs:  # terms taken as independent
+            miss *= max(0.0, 1.0 - df / n)
+        return max(max(dfs), round(n * (1.0 - miss)))
+
+    def _search_locked(self, query, limit, get_article, per_article, snippets) -> SearchResult:
         s = self._searcher
         reader = s.reader()
         q_and, q_or = self._compile(query, reader)
@@ -747,44 +1071,65 @@ class SearchIndex:
             return SearchResult(query=query, hits=[], total=0, suggestion=self._suggest_locked(query))
         per_article = max(1, per_article)
         limit = max(0, limit)
+        if q_or is None:
+            tiers = [q_and]
+        elif _n_words(q_or) > _AND_TIER_MAX_WORDS:
+            tiers = [q_or]  # a long query: plain BM25 ranking
+        else:
+            tiers = [q_and, q_or]  # sections holding all the words first
+        estimate = self._estimate_total(reader, tiers[-1])
         fetch = max(limit * 3, 30)
-        # The counted search runs unoptimized: it visits every match anyway,
-        # and the exact count then comes free (len() on an optimized result
-        # would walk all postings a second time).
-        while True:
-            if q_or is None:
-                counted = s.search(q_and, limit=fetch, optimize=False)
-                docs = list(counted.items())
-                more = counted.scored_length() >= fetch
-            else:
-                r_and = s.search(q_and, limit=fetch)
-                counted = s.search(q_or, limit=fetch, optimize=False)
-                docs = list(r_and.items())
-                seen = {d for d, _ in docs}
-                docs += [(d, sc) for d, sc in counted.items() if d not in seen]
-                more = r_and.scored_length() >= fetch or counted.scored_length() >= fetch
+        stored_cache: dict[int, dict] = {}
+
+        def choose(docs: list[tuple[int, float]]) -> list[tuple[int, float]]:
             chosen = []
-            per: Counter[str] = Counter()
-            stored_cache = {}
+            per: Counter[tuple[str, bool]] = Counter()
             for d, sc in docs:
-                fields = s.stored_fields(d)
-                aid = fields.get("article_id", "")
-                if per[aid] >= per_article or not fields.get("section_id"):
+                fields = stored_cache.get(d)
+                if fields is None:
+                    fields = stored_cache[d] = s.stored_fields(d)
+                is_ann = bool(fields.get("ann_id"))
+                if not is_ann and not fields.get("section_id"):
                     continue
-                per[aid] += 1
-                stored_cache[d] = fields
+                key = (fields.get("article_id", ""), is_ann)
+                if per[key] >= per_article:
+                    continue
+                per[key] += 1
                 chosen.append((d, sc))
                 if len(chosen) >= limit:
                     break
+            return chosen
+
+        while True:
+            docs: list[tuple[int, float]] = []
+            seen: set[int] = set()
+            more = False
+            total = 0
+            chosen: list[tuple[int, float]] = []
+            for i, q in enumerate(tiers):
+                last = i == len(tiers) - 1
+                if last and i > 0 and estimate is not None and len(chosen) >= limit:
+                    break  # the page is full and the count is estimated: skip the OR search
+                # The exact count comes from an unoptimized search (it visits
+                # every match anyway; len() on an optimized one would walk all
+                # postings a second time).
+                exact = last and estimate is None
+                r = s.search(q, limit=fetch, optimize=not exact)
+                if exact:
+                    total = len(r)
+                more = more or r.scored_length() >= fetch
+                docs += [(d, sc) for d, sc in r.items() if d not in seen]
+                seen.update(d for d, _ in docs)
+                chosen = choose(docs)
             if len(chosen) >= limit or not more:
                 break
             fetch *= 4
-        total = len(counted)
+        if estimate is not None:
+            total = max(estimate, len(seen))
         words: set[tuple[str, str]] = set()
         phrases: set[tuple[str, ...]] = set()
-        _walk_positive(q_and, words, phrases)
-        if q_or is not None:
-            _walk_positive(q_or, words, phrases)
+        for q in tiers:
+            _walk_positive(q, words, phrases)
         stems = {t for _f, t in words}
         hits = []
         lit: dict[str, None] = {}
@@ -792,15 +1137,22 @@ class SearchIndex:
         for d, sc in chosen:
             fields = stored_cache[d]
             aid = fields["article_id"]
+            if not snippets:
+                hits.append(_bare_hit(fields, sc))
+                continue
             if aid not in articles:
                 try:
                     articles[aid] = get_article(aid)
                 except Exception:
                     articles[aid] = None
-            hit = self._make_hit(fields, sc, articles[aid], stems, phrases)
-            for a, b in hit.offsets:
-                if articles[aid] is not None:
-                    lit.setdefault(articles[aid].text[a:b].lower())
+            article = articles[aid]
+            if fields.get("ann_id"):
+                hit = self._make_ann_hit(fields, sc, article, stems, phrases)
+            else:
+                hit = self._make_hit(fields, sc, article, stems, phrases)
+                for a, b in hit.offsets:
+                    if article is not None:
+                        lit.setdefault(article.text[a:b].lower())
             hits.append(hit)
         # Only unknown words are corrected, so asking is cheap and a typo is
         # pointed out even when the other words still find something.
@@ -817,24 +1169,14 @@ class SearchIndex:
     def _make_hit(fields, score, article, stems, phrases) -> Hit:
         sid = fields.get("section_id", "")
         section = article.section_by_id(sid) if article is not None else None
-        title = article.title if article is not None else fields.get("title", "")
         if section is None:
-            return Hit(
-                article_id=fields["article_id"],
-                title=title,
-                section_id=sid,
-                section=fields.get("heading") or title,
-                score=float(score or 0.0),
-                snippet="",
-                snippet_spans=[],
-                offsets=[],
-            )
+            return _bare_hit(fields, score, article)
         text = article.text[section.start : section.end]
         spans = _match_spans(text, stems, phrases)
         snippet, snippet_spans = _snippet(text, spans)
         return Hit(
             article_id=article.id,
-            title=title,
+            title=article.title,
             section_id=section.id,
             section=section.title,
             score=float(score or 0.0),
@@ -842,6 +1184,25 @@ class SearchIndex:
             snippet_spans=snippet_spans,
             offsets=[(section.start + a, section.start + b) for a, b in spans],
         )
+
+    @staticmethod
+    def _make_ann_hit(fields, score, article, stems, phrases) -> Hit:
+        """A hit for an annotation: its section, a snippet from its quote and
+        note, and its range of the article as the offsets."""
+        ann = fields.get("ann") or {}
+        hit = _bare_hit(fields, score, article)
+        quote, note = ann.get("quote", ""), ann.get("note", "")
+        text = " ".join(quote.split())
+        if note:
+            text = f"{text} — {' '.join(note.split())}" if text else " ".join(note.split())
+        hit.snippet, hit.snippet_spans = _snippet(text, _match_spans(text, stems, phrases))
+        start, end = ann.get("start", 0), ann.get("end", 0)
+        if article is not None and ann.get("anchored") and 0 <= start < end <= len(article.text):
+            hit.offsets = [(start, end)]
+            section = article.section_at(start)
+            if section is not None:
+                hit.section_id, hit.section = section.id, section.title
+        return hit
 
     # -- did you mean -------------------------------------------------------
 
@@ -900,6 +1261,35 @@ class _Recreate(Exception):
     pass
 
 
+def _bare_hit(fields: dict, score, article: Article | None = None) -> Hit:
+    """A hit from stored fields alone: no snippet, no offsets."""
+    ann = fields.get("ann") or {}
+    title = article.title if article is not None else fields.get("title", "")
+    if fields.get("ann_id"):
+        return Hit(
+            article_id=fields["article_id"],
+            title=title or ann.get("title", ""),
+            section_id=ann.get("section_id", ""),
+            section=ann.get("section", "") or title,
+            score=float(score or 0.0),
+            snippet="",
+            snippet_spans=[],
+            offsets=[],
+            kind="annotation",
+            annotation_id=fields["ann_id"],
+        )
+    return Hit(
+        article_id=fields["article_id"],
+        title=title,
+        section_id=fields.get("section_id", ""),
+        section=fields.get("heading") or title,
+        score=float(score or 0.0),
+        snippet="",
+        snippet_spans=[],
+        offsets=[],
+    )
+
+
 def _has_fuzzy_or_prefix(text: str) -> bool:
     return bool(re.search(r"\w[~*]", text))
 
@@ -931,6 +1321,91 @@ def _match_spans(
             continue
         merged.append((a, b))
     return merged
+
+
+def _annotation_sig(ann) -> str:
+    """Changes when anything an annotation's index document shows changes."""
+    parts = (ann.article_id, ann.start, ann.end, getattr(ann, "state", ""), getattr(ann, "content_hash", ""),
+             ann.quote, ann.note, list(ann.tags or []))
+    return hashlib.sha1(json.dumps(parts, ensure_ascii=False).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _annotation_doc(ann, get_article: Callable[[str], Article | None]) -> dict:
+    """The index document of an annotation (``ann`` holds what a hit shows)."""
+    try:
+        article = get_article(ann.article_id)
+    except Exception:
+        article = None
+    anchored = getattr(ann, "state", "") != "orphaned"
+    section = article.section_at(ann.start) if article is not None and anchored else None
+    tags = [str(t) for t in (ann.tags or [])]
+    quote, note = ann.quote or "", ann.note or ""
+    stored = {
+        "sig": _annotation_sig(ann),
+        "quote": quote,
+        "note": note,
+        "tags": tags,
+        "start": int(ann.start),
+        "end": int(ann.end),
+        "anchored": anchored,
+        "section_id": section.id if section else "",
+        "section": section.title if section else "",
+        "title": article.title if article is not None else "",
+    }
+    text = "\n".join(x for x in (quote, note) if x)
+    return {
+        "article_id": ann.article_id,
+        "ann_id": ann.id,
+        "note": text,
+        "body": "\n".join(x for x in (text, " ".join(tags)) if x),
+        "tag": " ".join(tags),
+        "ann": stored,
+    }
+
+
+def _live_terms(reader, fieldname: str) -> set[str]:
+    """Terms of an ID field held by at least one document not deleted (a
+    deleted document's terms stay in the lexicon until its segment merges)."""
+    out = set()
+    for t in reader.lexicon(fieldname):
+        text = t.decode("utf-8") if isinstance(t, bytes) else t
+        if not reader.has_deletions() or reader.postings(fieldname, text).is_active():
+            out.add(text)
+    return out
+
+
+def _metadata_fields(article: Article) -> dict:
+    """``author`` and ``date`` of a section document, from the article's metadata."""
+    out: dict = {}
+    authors = article.metadata.get("authors") or article.metadata.get("author")
+    if isinstance(authors, str):
+        authors = [authors]
+    if isinstance(authors, (list, tuple)):
+        names = [str(a) for a in authors if a]
+        if names:
+            out["author"] = " ; ".join(names)
+    when = _parse_date(article.metadata.get("date"))
+    if when is not None:
+        out["date"] = when
+    return out
+
+
+def _parse_date(value) -> datetime.datetime | None:
+    """A ``datetime`` from an ISO date (``2026-03-14``, with or without a time;
+    ``2026-03`` and ``2026`` are read as their first day)."""
+    if isinstance(value, datetime.datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, datetime.date):
+        return datetime.datetime(value.year, value.month, value.day)
+    if not isinstance(value, str):
+        return None
+    m = re.match(r"\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", value)
+    if not m:
+        return None
+    try:
+        return datetime.datetime(int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1))
+    except ValueError:
+        return None
 
 
 def _write_json(path: pathlib.Path, data) -> None:

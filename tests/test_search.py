@@ -445,3 +445,255 @@ def test_seed_search_highlights(seeds):
         assert {w.lower() for w in seeds.matched(hit)} <= forms
         assert {hit.snippet[a:b].lower() for a, b in hit.snippet_spans} <= forms
         assert hit.snippet_spans
+
+
+# -- ranking: title and heading words, long questions, counts -------------------
+
+
+def test_title_and_heading_words_count_more(tmp_path):
+    text = "Imports of steel were discussed alongside many other matters. " + FILLER
+    plain = make("plain", "Weekly digest", [("Other matters", [text])])
+    titled = make("titled", "Steel weekly", [("Other matters", [text])])
+    b = Briefing(tmp_path / "a", [plain, titled])
+    assert [h.article_id for h in b.search("steel").hits] == ["titled", "plain"]
+    b.index.close()
+    # A section headed by the word beats the same text under another heading.
+    two = make("two", "Weekly digest", [("Other matters", [text]), ("Steel", [text])])
+    b = Briefing(tmp_path / "b", [two])
+    assert [h.section for h in b.search("steel").hits] == ["Steel", "Other matters"]
+    b.index.close()
+
+
+def test_long_question_ranks_by_its_words_without_all_words_tier(tmp_path):
+    # No section holds all the words of a long question: the one holding the
+    # most specific of them comes first, and a section with common words only last.
+    articles = [
+        make("spec", "Notes", [(None, ["Laminar boundary layer transition on swept wings at hypersonic speed."])]),
+        make("common", "Notes", [(None, ["The effect of speed on flow. " + FILLER])]),
+        make("other", "Notes", [(None, ["Turbulent flow measurements in pipes. " + FILLER])]),
+    ]
+    b = Briefing(tmp_path / "ix", articles)
+    r = b.search("what is the effect of laminar boundary layer transition on flow at hypersonic speed?")
+    assert r.error is None
+    assert [h.article_id for h in r.hits][0] == "spec"
+    assert r.total == 3
+
+
+def test_total_of_very_common_words_is_estimated_closely(tmp_path, monkeypatch):
+    articles = [make(f"a{i}", f"Memo {i}", [(None, [f"The budget memo number {i}. " + FILLER])]) for i in range(30)]
+    articles += [make(f"b{i}", f"Note {i}", [(None, ["Nothing about money here. " + FILLER])]) for i in range(10)]
+    b = Briefing(tmp_path / "ix", articles)
+    exact = b.search("budget", limit=5)
+    assert exact.total == 30
+    monkeypatch.setattr(SearchIndex, "EXACT_COUNT_MAX", 0)
+    estimated = b.search("budget", limit=5)
+    assert [h.article_id for h in estimated.hits] == [h.article_id for h in exact.hits]
+    assert estimated.total == 30  # one term: its document frequency
+    both = b.search("budget money", limit=5)
+    # True count 40; an estimate lies between the bigger term's count and the sum.
+    assert 30 <= both.total <= 40
+    b.index.close()
+
+
+def test_ranking_without_snippets_is_the_same_and_loads_no_article(briefing):
+    loaded = []
+
+    def get_article(article_id):
+        loaded.append(article_id)
+        return briefing.articles.get(article_id)
+
+    full = briefing.search("tariffs steel exports", limit=50)
+    bare = briefing.index.search("tariffs steel exports", limit=50, get_article=get_article, snippets=False)
+    assert [(h.article_id, h.section_id, h.section) for h in bare.hits] == [
+        (h.article_id, h.section_id, h.section) for h in full.hits
+    ]
+    assert bare.total == full.total
+    assert all(h.snippet == "" and h.offsets == [] for h in bare.hits)
+    assert loaded == []
+
+
+# -- metadata fields -------------------------------------------------------------
+
+
+@pytest.fixture
+def dated(tmp_path):
+    def with_meta(article, **meta):
+        article.metadata.update(meta)
+        return article
+
+    articles = [
+        with_meta(make("smith", "Quarterly trade", [(None, ["Tariffs rose again."])]),
+                  authors=["Jane Smith", "Ali Khan"], date="2026-03-14"),
+        with_meta(make("jones", "Annual trade", [(None, ["Tariffs fell slightly."])]),
+                  authors=["Bob Jones"], date="2025-02-01T09:30:00Z"),
+        make("undated", "Trade notes", [(None, ["Tariffs were unchanged."])]),
+    ]
+    b = Briefing(tmp_path / "ix", articles)
+    yield b
+    b.index.close()
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("author:smith", {"smith"}),
+        ("author:Khan", {"smith"}),
+        ("author:jones", {"jones"}),
+        ("date:2026", {"smith"}),
+        ("date:2025-02", {"jones"}),
+        ("date:2025-02-01", {"jones"}),
+        ("date:[2025-01-01 TO 2025-12-31]", {"jones"}),
+        ("date:[2025 TO 2026-06-30]", {"smith", "jones"}),
+        ("date:[2026-01-01 TO]", {"smith"}),
+        ("tariffs AND date:2026", {"smith"}),
+        ("tariffs NOT author:smith", {"jones", "undated"}),
+    ],
+)
+def test_author_and_date_fields(dated, query, expected):
+    r = dated.search(query)
+    assert r.error is None, r.error
+    assert {h.article_id for h in r.hits} == expected
+
+
+def test_metadata_words_rank_first_among_plain_words(dated):
+    r = dated.search("tariffs date:2025")
+    assert r.error is None
+    assert r.hits[0].article_id == "jones"
+    assert {h.article_id for h in r.hits} == {"smith", "jones", "undated"}
+
+
+@pytest.mark.parametrize("query", ["date:yesterday", "date:[soon TO later]", "date:2026/03"])
+def test_bad_dates_are_explained(dated, query):
+    r = dated.search(query)
+    assert r.hits == [] and r.error and "date" in r.error and "\n" not in r.error
+
+
+def test_ranges_outside_date_are_words(briefing):
+    r = briefing.search("[steel TO tariffs]")
+    assert r.error is None
+    assert ("trade", "Tariffs on steel") in keys(r)
+
+
+def test_old_field_words_stay_prose(briefing):
+    # "tag: ..." or "author: ..." with a space is prose, as "note: ..." is.
+    r = briefing.search("Author: pipelines regulation")
+    assert r.error is None and keys(r)[0] == ("energy", "Background")
+
+
+# -- annotations in the index ---------------------------------------------------------
+
+
+def annotate(article, quote, **fields):
+    from index.annotations import Annotation
+
+    start = article.text.index(quote)
+    return Annotation.on_text(article.id, article.text, start, start + len(quote), article.content_hash, **fields)
+
+
+def test_annotations_are_found_by_note_tag_and_plain_words(briefing):
+    trade = briefing.articles["trade"]
+    ann = annotate(trade, "Tariffs on steel imports rose sharply", note="Ask the minister about quotas",
+                   tags=["followup"])
+    other = annotate(briefing.articles["energy"], "Gas exports grew", note="Compare with coal", tags=["energy"])
+    ix = briefing.index
+    assert ix.update_annotations([ann, other], get_article=briefing.articles.get) == 2
+    r = briefing.search("quotas")
+    assert [h.kind for h in r.hits] == ["annotation"]
+    hit = r.hits[0]
+    assert hit.annotation_id == ann.id and hit.article_id == "trade"
+    assert hit.section == "Tariffs on steel" and hit.section_id == "s2"
+    assert hit.offsets == [(ann.start, ann.end)]
+    assert "quotas" in hit.snippet and [hit.snippet[a:b] for a, b in hit.snippet_spans] == ["quotas"]
+    assert hit.to_json()["kind"] == "annotation"
+    assert [h.annotation_id for h in briefing.search("note:minister").hits] == [ann.id]
+    assert [h.annotation_id for h in briefing.search("tag:followup").hits] == [ann.id]
+    assert [h.annotation_id for h in briefing.search("tag:FollowUp").hits] == [ann.id]
+    assert briefing.search("tag:minister").hits == []
+    assert briefing.search("note:tariffs").hits[0].annotation_id == ann.id  # the quote counts as note text
+    # Plain words find sections and the annotation on them.
+    kinds = {(h.article_id, h.kind) for h in briefing.search("steel imports").hits}
+    assert {("trade", "section"), ("trade", "annotation")} <= kinds
+    # Annotations do not make an article: only sections do.
+    assert ix.article_ids() == {"trade", "energy", "zebra"}
+
+
+def test_annotation_updates_changes_and_removals(briefing):
+    ix = briefing.index
+    trade = briefing.articles["trade"]
+    ann = annotate(trade, "Tariffs on steel imports rose sharply", note="quotas")
+    get = briefing.articles.get
+    assert ix.update_annotations([ann], get_article=get) == 1
+    assert ix.update_annotations([ann], get_article=get) == 0  # unchanged: nothing written
+    ann.note = "walrus sightings"
+    assert ix.update_annotations([ann], get_article=get) == 1
+    assert briefing.search("quotas").hits == []
+    assert briefing.search("walrus").hits[0].annotation_id == ann.id
+    # Re-indexing the article keeps its annotations; removing it drops them.
+    ix.update([trade])
+    assert briefing.search("walrus").hits[0].annotation_id == ann.id
+    ix.update_annotations([], removed_ids=[ann.id])
+    assert briefing.search("walrus").hits == [] and ix.annotation_ids() == set()
+    ix.update_annotations([ann], get_article=get)
+    ix.update([], removed_ids=["trade"])
+    assert briefing.search("walrus").hits == []
+
+
+def test_orphaned_annotation_is_found_without_offsets(briefing):
+    ann = annotate(briefing.articles["trade"], "Tariffs on steel imports rose sharply", note="walrus")
+    ann.state = "orphaned"
+    briefing.index.update_annotations([ann], get_article=briefing.articles.get)
+    hit = briefing.search("walrus").hits[0]
+    assert hit.kind == "annotation" and hit.offsets == []
+
+
+def test_briefing_indexes_its_annotations(seeds_copy, home):
+    from index.briefing import Briefing as RealBriefing
+
+    b = RealBriefing.open(seeds_copy, home)
+    b.refresh()
+    article_id = "001_a4290ce710fe2db0"
+    span = b.find_quote(article_id, "Mythos and Fable")
+    ann = b.annotate(article_id, *span, note="check the zeppelin angle", tags=["later"])
+    assert b.search("zeppelin").hits == []  # not indexed until asked
+    assert b.index_annotations() == 1
+    hits = b.search("zeppelin").hits
+    assert [(h.kind, h.annotation_id) for h in hits] == [("annotation", ann.id)]
+    assert hits[0].offsets == [span]
+    assert b.index_annotations() == 0
+    b.delete_annotation(ann.id)
+    b.index_annotations()
+    assert b.search("zeppelin").hits == []
+    b.close()
+
+
+# -- every match in an article ---------------------------------------------------------
+
+
+def test_match_ranges_cover_the_whole_article(briefing):
+    trade = briefing.articles["trade"]
+    ranges = briefing.index.match_ranges("tariffs steel", trade)
+    words = [trade.text[a:b].lower() for a, b in ranges]
+    assert words.count("steel") == trade.text.lower().count("steel")
+    assert words.count("tariffs") == trade.text.lower().count("tariffs")
+    assert ranges == sorted(ranges)
+    sections = {trade.section_at(a).id for a, _b in ranges}
+    assert len(sections) >= 2  # not only the best section
+    # Phrases light the phrase; NOT words are not lit; bad queries light nothing.
+    assert [trade.text[a:b] for a, b in briefing.index.match_ranges('"export controls"', trade)] == [
+        "Export controls", "export controls"]
+    assert "aluminium" not in [trade.text[a:b].lower() for a, b in briefing.index.match_ranges("tariffs NOT aluminium", trade)]
+    assert briefing.index.match_ranges("(((", trade) == []
+    assert [trade.text[a:b].lower() for a, b in briefing.index.match_ranges("export*", trade)] == [
+        "export", "exported", "export"]
+
+
+def test_briefing_match_ranges(seeds_copy, home):
+    from index.briefing import Briefing as RealBriefing
+
+    b = RealBriefing.open(seeds_copy, home)
+    b.refresh()
+    article = b.article("001_a4290ce710fe2db0")
+    ranges = b.match_ranges("mythos", article.id)
+    assert len(ranges) == article.text.lower().count("mythos") and ranges
+    assert b.match_ranges("mythos", "no-such-article") == []
+    b.close()
