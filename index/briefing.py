@@ -454,7 +454,22 @@ class Briefing:
         self._index = index
         if notice or index.needs_rebuild():
             self.store.forget_indexed()
+            self.store.set_meta(_ANN_INDEXED, "")
         return notice
+
+    def _sync_annotations(self, *, force: bool = False) -> int:
+        """Bring annotation documents up to date (call with the index lock held).
+
+        Cheap when nothing changed: one read of the store's change counter, so
+        an annotation made by another process is searchable here too."""
+        version = str(self.store.annotations_version())
+        if not force and self.store.get_meta(_ANN_INDEXED) == version:
+            return 0
+        current = self.store.annotations()
+        gone = self._index.annotation_ids() - {a.id for a in current}
+        changed = self._index.update_annotations(current, gone, get_article=self.article)
+        self.store.set_meta(_ANN_INDEXED, version)
+        return changed
 
     def update_index(self, progress: Progress | None = None) -> str | None:
         """Bring the search index up to date with the store."""
@@ -464,6 +479,7 @@ class Briefing:
             stale = [i for i, (content, indexed) in hashes.items() if content != indexed]
             removed = self._index.article_ids() - set(hashes)
             if not stale and not removed:
+                self._sync_annotations()
                 return notice
             articles = (a for a in (self.article(i) for i in stale) if a is not None)
 
@@ -473,6 +489,7 @@ class Briefing:
 
             self._index.update(articles, removed, progress=report)
             self.store.mark_indexed([(i, hashes[i][0]) for i in stale])
+            self._sync_annotations(force=True)  # offsets may have moved with the text
             return notice
 
     def refresh(self, progress: Progress | None = None) -> RefreshReport:
@@ -483,6 +500,7 @@ class Briefing:
     def search(self, query: str, limit: int = 30, snippets: bool = True) -> SearchResult:
         with self._index_lock:
             self._open_index()
+            self._sync_annotations()
         return self._index.search(query, limit=limit, get_article=self.article, snippets=snippets)
 
     def suggest(self, query: str) -> str | None:
@@ -512,9 +530,7 @@ class Briefing:
         """Bring the annotations in the search index up to date with the store."""
         with self._index_lock:
             self._open_index()
-            current = self.store.annotations()
-            gone = self._index.annotation_ids() - {a.id for a in current}
-            return self._index.update_annotations(current, gone, get_article=self.article)
+            return self._sync_annotations(force=True)
 
     # -- reading state --------------------------------------------------------
 
@@ -538,4 +554,5 @@ class Briefing:
         self.close()
 
 
+_ANN_INDEXED = "annotations_indexed_version"  # store meta: the change count the index holds
 _KEEP: Any = object()  # batch marker: source row touched, article unchanged

@@ -206,3 +206,19 @@ def test_cli_annotate_list_export(tmp_path, small):
     assert r.exit_code == 0 and "far from over" in out.read_text()
     r = runner.invoke(main, ["export", "-b", str(root), "-o", str(out)])
     assert r.exit_code == 2 and "already exists" in r.output
+
+
+def test_notes_and_tags_are_searchable_even_from_another_process(small):
+    b, root = small
+    b.refresh()
+    # Another process (the CLI) annotates while this one is open.
+    r = CliRunner().invoke(main, ["annotate", "-b", str(root), "a", "--quote", "far from over",
+                                  "--note", "Contrarian angle worth a memo", "--tag", "followup"])
+    assert r.exit_code == 0, r.output
+    hits = b.search("contrarian").hits
+    assert [h.kind for h in hits] == ["annotation"]
+    assert b.article("a").text[hits[0].offsets[0][0] : hits[0].offsets[0][1]] == "far from over"
+    assert b.search("tag:followup").hits
+    # Deleting it takes it out of the results.
+    b.delete_annotation(hits[0].annotation_id)
+    assert not b.search("contrarian").hits
