@@ -128,7 +128,7 @@ def article_ids_for(rel_paths: list[str]) -> dict[str, str]:
 class Briefing:
     def __init__(self, root: Path, home: Path):
         self.root = root
-        self.name = root.name
+        self.name = "seeds" if root.name == "_seeds" else root.name  # the bundled briefing in a wheel
         self.home = home
         self.data_dir = data_dir_for(root, home)
         try:
