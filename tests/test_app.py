@@ -72,6 +72,12 @@ def opened(home):
             pass
 
 
+def prompt_text(prompt) -> str:
+    """The plain text of an option's label (a Text, or a Group of lines)."""
+    parts = getattr(prompt, "renderables", None)
+    return "\n".join(str(p) for p in parts) if parts is not None else str(prompt)
+
+
 async def wait_until(pilot, predicate, what: str, tries: int = 400) -> None:
     for _ in range(tries):
         if predicate():
@@ -126,7 +132,7 @@ async def test_opens_with_library_and_first_article(folder, opened):
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         library = app.query_one(LibraryList)
-        labels = [str(library.get_option(i).prompt) for i in ("alpha", "beta")]
+        labels = [prompt_text(library.get_option(i).prompt) for i in ("alpha", "beta")]
         assert labels[0].startswith("Alpha report on chips") and "4 sections" in labels[0]
         # titles are data: markup-like text is shown literally
         assert labels[1].startswith("Beta [red]memo[/red] on trade") and "3 sections" in labels[1]

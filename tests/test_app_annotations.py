@@ -8,6 +8,7 @@ temporary folder (conftest).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -18,7 +19,7 @@ from textual.widgets import Input, TextArea
 from index.briefing import Briefing
 from tui.app import BriefingApp
 from tui.navigation import UNANCHORED, annotation_groups, filter_annotations
-from tui.passages import Passages, Spans, extend_head, selection_of, split_sentences
+from tui.passages import Passages, Spans, article_sentences, extend_head, selection_of, split_sentences
 from tui.screens import ExportScreen, HelpScreen, NoteScreen
 from tui.widgets import AnnotationList, LibraryList
 
@@ -71,6 +72,12 @@ def briefing(desk, home):
     b.read_changes()
     yield b
     b.close()
+
+
+def prompt_text(prompt) -> str:
+    """The plain text of an option's label (a Text, or a Group of lines)."""
+    parts = getattr(prompt, "renderables", None)
+    return "\n".join(str(p) for p in parts) if parts is not None else str(prompt)
 
 
 async def wait_until(pilot, predicate, what: str, tries: int = 400) -> None:
@@ -151,7 +158,7 @@ async def test_keys_select_by_sentence_and_word_then_note_and_tags_are_saved(bri
         assert ann.tags == ["chips", "trade"]
         assert view.selected_range is None  # the selection became the highlight
         # the library counts it at once
-        label = str(app.query_one(LibraryList).get_option("alpha").prompt)
+        label = prompt_text(app.query_one(LibraryList).get_option("alpha").prompt)
         assert "1 note" in label
 
 
@@ -308,11 +315,11 @@ async def test_delete_then_undo_restores(briefing):
         assert briefing.annotations() == []
         assert app.query_one(AnnotationList).highlighted_id is None
         assert "No notes here yet" in "\n".join(screen_lines(app))
-        assert "note" not in str(app.query_one(LibraryList).get_option("alpha").prompt)
+        assert "note" not in prompt_text(app.query_one(LibraryList).get_option("alpha").prompt)
         await pilot.press("u")
         assert [a.id for a in briefing.annotations()] == [ann.id]
         assert app.query_one(AnnotationList).highlighted_id == ann.id
-        assert "1 note" in str(app.query_one(LibraryList).get_option("alpha").prompt)
+        assert "1 note" in prompt_text(app.query_one(LibraryList).get_option("alpha").prompt)
 
 
 async def test_e_and_t_edit_the_note_and_tags(briefing):
@@ -556,6 +563,51 @@ def test_passages_step_by_sentence_and_paragraph(briefing):
     assert text[nxt[0] : nxt[1]] == "Second sentence here!"
     para = passages.step("paragraph", first[0], True)
     assert text[para[0] : para[1]] == "Another paragraph starts here. It has two sentences."
+
+
+
+def _crs_articles():
+    from index.readers import read_file
+
+    crs = Path(__file__).resolve().parent / "fixtures" / "crs"
+    return [read_file(path, path.stem) for path in sorted(crs.glob("*.md"))]
+
+
+def test_sentences_and_words_found_block_by_block_answer_as_the_whole_split():
+    # Every look-up the cursor and the selection make, at every offset, is the
+    # same whether the article is split at once or block by block.
+    for article in _crs_articles():
+        text = article.text
+        whole = {
+            "sentence": Spans(article_sentences(article)),
+            "word": Spans(m.span() for m in re.finditer(r"\S+", text)),
+        }
+        passages = Passages(article)
+        for unit, eager in whole.items():
+            lazy = passages.spans(unit)
+            for pos in range(-1, len(text) + 2):
+                assert lazy.range_at(pos) == eager.range_at(pos), (article.id, unit, pos)
+                for name in ("next_start", "next_end", "prev_start", "prev_end"):
+                    assert getattr(lazy, name)(pos) == getattr(eager, name)(pos), (article.id, unit, name, pos)
+
+
+def test_a_cursor_step_on_a_huge_article_splits_only_the_blocks_it_reaches():
+    paragraph = ("The committee met again. Members discussed the budget at length; no vote was taken. "
+                 "Dr. Lee said the U.S. position is unchanged. ") * 3
+    body = "\n\n".join(f"## Part {n}\n\n{paragraph}\n\n{paragraph}" for n in range(2500))
+    from index.readers.markdown import read_markdown
+
+    article = read_markdown("# Huge\n\n" + body, "huge", {})
+    assert len(article.text) > 1_000_000
+    passages = Passages(article)
+    middle = article.blocks[len(article.blocks) // 2]
+    here = passages.unit_at("sentence", middle.start + 5)
+    nxt = passages.step("sentence", here[0], True)
+    back = passages.step("sentence", nxt[0], False)
+    assert back == here and nxt[0] > here[0]
+    assert passages.spans("sentence").blocks_split <= 3
+    passages.step("word", here[0], True)
+    assert passages.spans("word").blocks_split <= 2
 
 
 def _ann(id, article_id, start, quote="q", note="", tags=(), state="anchored", created="2024"):

@@ -24,7 +24,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, OptionList, Static, Tree
 from textual.worker import get_current_worker
 
-from index.annotations import ORPHANED, Annotation
+from index.annotations import ORPHANED, Annotation, relocate
 from index.export import ExportError, ExportScope, to_json, to_markdown, write_atomic
 from index.model import Article, Hit as SearchHit, SearchResult
 from tui.article_view import ArticleView
@@ -38,6 +38,10 @@ from tui.navigation import (
     find_literal,
     match_at_or_after,
     match_containing,
+    next_sort,
+    sort_articles,
+    term_matches,
+    SORT_LABELS,
 )
 from tui.screens import ExportRequest, ExportScreen, HelpScreen, NoteEdit, NoteScreen, binding_rows
 from tui.widgets import (
@@ -49,6 +53,8 @@ from tui.widgets import (
     LibraryList,
     OutlineTree,
     QueryInput,
+    RelatedList,
+    RelatedPane,
     ResultsList,
     SearchPanel,
     StatusBar,
@@ -65,6 +71,9 @@ SAVE_DELAY = 1.0  # seconds after the last scroll before the position is saved
 HISTORY_KEY = "search_history"
 LAST_ARTICLE_KEY = "last_article"
 THEME_KEY = "theme"
+LIBRARY_SORT_KEY = "library_sort"
+WATCH_INTERVAL = 2.0  # seconds between looks at the briefing folder
+RELATED_DELAY = 0.3  # seconds the reading position rests before related passages are looked up
 
 
 def position_key(article_id: str) -> str:
@@ -129,6 +138,9 @@ class BriefingApp(App[None]):
         Binding("escape", "focus_reader", "Back to the article", id="app.focus_reader", show=False),
         Binding("a", "toggle_annotations", "Notes", id="app.annotations",
                 tooltip="Show the notes pane, move to it, or hide it"),
+        Binding("r", "toggle_related", "Related", id="app.related",
+                tooltip="Show passages of other articles like the section being read, move to them, or hide them"),
+        Binding("o", "sort_library", "Sort the library (source, title, date)", id="app.sort_library", show=False),
         Binding("x", "export", "Export notes", id="app.export"),
         Binding("ctrl+r", "reload", "Reload the briefing folder", id="app.reload", show=False),
         Binding("question_mark", "help", "Help", id="app.help", key_display="?"),
@@ -144,6 +156,16 @@ class BriefingApp(App[None]):
         def __init__(self, report: "RefreshReport") -> None:
             super().__init__()
             self.report = report
+
+    class ChangesPending(Message):
+        def __init__(self, pending: bool) -> None:
+            super().__init__()
+            self.pending = pending
+
+    class RelatedDone(Message):
+        def __init__(self, serial: int, hits: list[SearchHit], error: str | None = None) -> None:
+            super().__init__()
+            self.serial, self.hits, self.error = serial, hits, error
 
     class LoadFailed(Message):
         def __init__(self, error: str) -> None:
@@ -204,6 +226,19 @@ class BriefingApp(App[None]):
         self.notes_scope = "article"  # the pane lists "article" or "all"
         self._deleted: list[str] = []  # annotation ids, last deleted last (u restores)
         self._last_color = "yellow"
+        self.library_sort = "source"  # the folder order until a site says otherwise
+        # Live briefing: the folder is looked at every `watch_interval` seconds.
+        self.watch_interval = WATCH_INTERVAL
+        self._watch_timer: Timer | None = None
+        self._checking = False
+        self._refresh_kind = "start"  # what started the running read: "start", "watch" or "reload"
+        self._skipped_seen: set[tuple[str, str]] = set()
+        self._gone_title: str | None = None  # the open article was removed: say so, open nothing
+        # Related passages pane
+        self.related_hits: list[SearchHit] = []
+        self._related_for: tuple[str, str | None] | None = None
+        self._related_serial = 0
+        self._related_timer: Timer | None = None
 
     # -- layout ---------------------------------------------------------------
 
@@ -222,6 +257,7 @@ class BriefingApp(App[None]):
                 yield ArticleHeader(Text(""), id="article-header")
                 yield ArticleView(id="view")
             yield AnnotationPane(id="notes")
+            yield RelatedPane(id="related")
         yield StatusBar(id="status")
         yield Footer()
 
@@ -261,12 +297,17 @@ class BriefingApp(App[None]):
     def notes_list(self) -> AnnotationList:
         return self.query_one("#ann-list", AnnotationList)
 
+    @property
+    def related_pane(self) -> RelatedPane:
+        return self.query_one("#related", RelatedPane)
+
     # -- start ----------------------------------------------------------------
 
     def on_mount(self) -> None:
         self.search_panel.display = False
         self.find_bar.display = False
         self.notes_pane.display = False
+        self.related_pane.display = False
         self.query_one("#article-header", ArticleHeader).display = False
         self.status.hide_progress()
         if self.briefing is None:
@@ -278,6 +319,9 @@ class BriefingApp(App[None]):
         history = self._state(HISTORY_KEY, [])
         if isinstance(history, list):
             self.query_box.history = [q for q in history if isinstance(q, str)][-50:]
+        sort = self._state(LIBRARY_SORT_KEY)
+        if isinstance(sort, str) and sort in SORT_LABELS:
+            self.library_sort = sort
         self.infos = self._articles()
         self.refresh_library()
         if self.infos:
@@ -286,6 +330,7 @@ class BriefingApp(App[None]):
             self.show_message("Reading the briefing…")
         self.status.set_message("reading the briefing…")
         self.start_loading()
+        self._watch_timer = self.set_interval(self.watch_interval, self._poll_changes)
 
     def _restore_theme(self) -> None:
         theme = self._state(THEME_KEY)
@@ -315,7 +360,7 @@ class BriefingApp(App[None]):
 
     def _articles(self) -> list["ArticleInfo"]:
         try:
-            return list(self.briefing.articles()) if self.briefing else []
+            return sort_articles(list(self.briefing.articles()), self.library_sort) if self.briefing else []
         except Exception as exc:
             self.show_message(f"Cannot list the briefing's articles: {one_line(exc)}", error=True)
             return []
@@ -334,14 +379,41 @@ class BriefingApp(App[None]):
 
     # -- loading and indexing (worker) -----------------------------------------
 
-    def start_loading(self) -> None:
+    def start_loading(self, kind: str = "start") -> None:
         if self.briefing is None or self._loading:
             return
         self._loading = True
-        self.index_ready = False
+        self._refresh_kind = kind
+        if kind != "watch" or self.index_error:
+            # A live refresh keeps the index it has usable while it updates it.
+            self.index_ready = False
         self.index_error = None
         self.status.set_progress(0, None)
         self.load_briefing()
+
+    # -- live briefing: notice changes of the folder ------------------------------
+
+    def _poll_changes(self) -> None:
+        if self.briefing is None or self._loading or self._checking:
+            return  # a read is running (it sees the changes) or a look is under way
+        self._checking = True
+        self.check_for_changes()
+
+    @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
+    def check_for_changes(self) -> None:
+        worker = get_current_worker()
+        try:
+            pending = bool(self.briefing.pending_changes()) if self.briefing else False
+        except Exception:
+            pending = False
+        if not worker.is_cancelled:
+            self.post_message(self.ChangesPending(pending))
+
+    def on_briefing_app_changes_pending(self, message: ChangesPending) -> None:
+        self._checking = False
+        if message.pending and not self._loading:
+            self.status.set_message("the briefing folder changed: reading…")
+            self.start_loading("watch")
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def load_briefing(self) -> None:
@@ -374,6 +446,9 @@ class BriefingApp(App[None]):
             return
         try:
             notice = briefing.update_index(progress=progress_poster("indexing"))
+            index_annotations = getattr(briefing, "index_annotations", None)
+            if index_annotations is not None and not worker.is_cancelled:
+                index_annotations()
         except _LoadCancelled:
             return
         except Exception as exc:
@@ -385,7 +460,7 @@ class BriefingApp(App[None]):
         self.status.set_progress(message.done, message.total)
         what = "reading" if message.stage == "reading" else "indexing"
         self.status.set_message(f"{what} {message.done}/{message.total}…")
-        if message.stage == "reading" and self.article is None and message.done:
+        if message.stage == "reading" and self.article is None and message.done and self._gone_title is None:
             # first start on a large briefing: show what is already stored
             infos = self._articles()
             if infos:
@@ -395,36 +470,126 @@ class BriefingApp(App[None]):
 
     def on_briefing_app_changes_read(self, message: ChangesRead) -> None:
         report = message.report
+        kind = self._refresh_kind
         self.infos = self._articles()
         self.refresh_library()
         ids = {info.id for info in self.infos}
-        if not self.infos:
+        reloaded = False
+        if self.article is not None and self.article.id not in ids:
+            self._article_removed()
+        elif not self.infos:
             self._show_empty()
-        elif self.article is None or self.article.id not in ids:
-            self.article = None
-            self._open_remembered()
+        elif self.article is None:
+            if self._gone_title is None:
+                self._open_remembered()
         elif self.article.id in report.updated:
             # the open article changed on disk: show the new text at the same place
             self._reload_current()
-        if report.moved or report.orphaned or report.removed:
+            reloaded = True
+        if not reloaded and (report.moved or report.orphaned or report.removed or report.updated):
             self.refresh_annotations(library=False)
-        if report.skipped:
-            first = report.skipped[0]
-            more = f" (and {len(report.skipped) - 1} more)" if len(report.skipped) > 1 else ""
-            self.notify(
-                f"{plural(len(report.skipped), 'file')} skipped: {first.path}: {first.reason}{more}",
-                severity="warning",
-                markup=False,
-            )
+        self._notify_changes(report, kind)
+        if kind == "watch" and not (report.changed or report.moved or report.orphaned):
+            self.status.hide_progress()  # a look that found nothing new: no busy bar
+            return
         self.status.set_message("indexing…")
         self.status.set_progress(0, None)
 
-    def _reload_current(self) -> None:
+    def _notify_changes(self, report: "RefreshReport", kind: str) -> None:
+        """Say what a read changed: after a live refresh or ctrl+r, the report's
+        summary; files skipped, once each (until they change)."""
+        skipped = {(s.path, s.reason) for s in report.skipped}
+        fresh = [s for s in report.skipped if (s.path, s.reason) not in self._skipped_seen]
+        self._skipped_seen = skipped
+        if fresh:
+            first = fresh[0]
+            more = f" (and {len(fresh) - 1} more)" if len(fresh) > 1 else ""
+            self.notify(
+                f"{plural(len(fresh), 'file')} skipped: {first.path}: {first.reason}{more}",
+                severity="warning",
+                markup=False,
+            )
+        if kind == "start":
+            return
+        if report.changed or report.moved or report.orphaned or kind == "reload":
+            summary = report.summary()
+            if report.skipped:  # said above, once
+                parts = [p for p in summary.split(", ") if not p.endswith(" skipped")]
+                summary = ", ".join(parts) or "no changes"
+            self.notify(summary, title="Briefing updated", markup=False,
+                        severity="warning" if report.orphaned else "information")
+
+    def _article_removed(self) -> None:
+        """The open article's file is gone: say so in the reading area and keep
+        the rest of the app working."""
         assert self.article is not None
-        article_id = self.article.id
-        offset = self._top_offset()
+        title = self.article.title or self.article.id
+        self._gone_title = title
         self.article = None
-        self.show_place(Place(article_id, offset))
+        self.clear_matches()
+        self.view.show_article(None)
+        self.outline.show_sections(None)
+        self.query_one("#article-header", ArticleHeader).show_article(None)
+        self.refresh_annotations(library=False)
+        self._related_for = None
+        self.related_hits = []
+        if self.related_pane.display:
+            self.related_pane.show_hits([])
+            self.related_pane.set_status("")
+        if self.infos:
+            hint = "Open another one from the library (l, then Enter)."
+        else:
+            hint = "The briefing has no articles now: put .txt, .md or .html files in its folder."
+        self.show_message(f"“{title}” was removed from the briefing folder.\n\n{hint}")
+        self.status.set_message(f"“{excerpt(title, 60)}” was removed")
+        if self.infos and (self.focused is None or self.focused is self.view):
+            self.library.focus()
+
+    def _reload_current(self) -> None:
+        """Show the new text of the open article where the reader was: the
+        reading position, the cursor and the matches follow the edit."""
+        assert self.article is not None
+        old = self.article
+        try:
+            new = self.briefing.article(old.id) if self.briefing else None
+        except Exception as exc:
+            self.notify(f"cannot re-read {old.id}: {one_line(exc)}", severity="error", markup=False)
+            return
+        if new is None:
+            return
+        top = relocate(old.text, new.text, self._top_offset())
+        cursor = self.view.cursor
+        current = self.matches[self.match_index] if self.match_index is not None and self.matches else None
+        kind = self.match_kind
+        self.article = new
+        self.view.show_article(new, top)
+        self.query_one("#article-header", ArticleHeader).show_article(new)
+        self.outline.show_sections(new)
+        self.refresh_annotations(library=False)
+        if cursor is not None:
+            sentence = self.view.sentence_at(relocate(old.text, new.text, cursor[0]))
+            if sentence is not None:
+                self.view.set_cursor(*sentence, reveal=False)
+        ranges: list[tuple[int, int]] = []
+        if kind == "find":
+            needle = self.query_one("#find-input", Input).value
+            ranges = find_literal(new.text, needle) if needle else []
+        elif kind == "search" and self.search_result is not None:
+            ranges = term_matches(new.text, list(self.search_result.terms or []))
+        if ranges:
+            index = None
+            if current is not None:
+                moved = relocate(old.text, new.text, current[0])
+                index = match_containing(ranges, moved, moved + 1)
+            self.set_matches(ranges, index, kind)
+        else:
+            self.clear_matches()
+        self._positions[new.id] = top
+        self._dirty_positions.add(new.id)
+        section = new.section_at(top)
+        self.outline.follow(section.id if section else None)
+        self._related_for = None
+        self._schedule_related()
 
     def _show_empty(self) -> None:
         root = str(self.briefing.root) if self.briefing else ""
@@ -440,6 +605,7 @@ class BriefingApp(App[None]):
 
     def on_briefing_app_load_failed(self, message: LoadFailed) -> None:
         self._loading = False
+        self._refresh_kind = "start"
         self.status.hide_progress()
         self.status.set_message(f"cannot read the briefing: {message.error}", "bold red")
         self.index_error = message.error
@@ -452,6 +618,7 @@ class BriefingApp(App[None]):
     def on_briefing_app_index_ready(self, message: IndexReady) -> None:
         self._loading = False
         self.index_ready = True
+        self._refresh_kind = "start"
         self.status.hide_progress()
         ready = f"{plural(len(self.infos), 'article')} · search ready"
         if message.notice:
@@ -460,9 +627,13 @@ class BriefingApp(App[None]):
         self._update_search_availability()
         if self.search_panel.display and self.query_box.value.strip():
             self._start_search()
+        if self.related_pane.display:
+            self._related_for = None  # the index changed: look again
+            self._start_related()
 
     def on_briefing_app_index_failed(self, message: IndexFailed) -> None:
         self._loading = False
+        self._refresh_kind = "start"
         self.index_ready = False
         self.index_error = message.error
         self.status.hide_progress()
@@ -482,14 +653,30 @@ class BriefingApp(App[None]):
             self.notify("already reading the briefing", markup=False)
             return
         self.status.set_message("reading the briefing…")
-        self.start_loading()
+        self.start_loading("reload")
 
     # -- library and outline -----------------------------------------------------
 
     def refresh_library(self) -> None:
         self.library.set_articles(self.infos, self.article.id if self.article else None)
+        self.refresh_library_title()
+
+    def action_sort_library(self) -> None:
+        """o: source → title → date → source; remembered for the briefing."""
+        self.library_sort = next_sort(self.library_sort)
+        self._set_state(LIBRARY_SORT_KEY, self.library_sort)
+        self.infos = sort_articles(self.infos, self.library_sort)
+        keep = self.library.highlighted_id
+        self.library.set_articles(self.infos, None)
+        self.library.mark_current(keep)
+        self.refresh_library_title()
+        self.status.set_message(f"library sorted {SORT_LABELS[self.library_sort]} · o changes the order")
+        if self.notes_pane.display and self.notes_scope == "all":
+            self.fill_notes()
+
+    def refresh_library_title(self) -> None:
         title = Text("Library")
-        title.append(f" · {len(self.infos)}", style="dim")
+        title.append(f" · {len(self.infos)} · {SORT_LABELS.get(self.library_sort, self.library_sort)}", style="dim")
         self.query_one("#library-title", Static).update(title)
 
     @on(OptionList.OptionSelected, "#library")
@@ -522,6 +709,7 @@ class BriefingApp(App[None]):
             self.outline.follow(message.section_id)
         except NoMatches:  # shutting down
             return
+        self._schedule_related()
         if self._save_timer is not None:
             self._save_timer.stop()
         self._save_timer = self.set_timer(SAVE_DELAY, self.save_positions)
@@ -570,6 +758,7 @@ class BriefingApp(App[None]):
                 self._positions[self.article.id] = self._top_offset()
                 self._dirty_positions.add(self.article.id)
             self.article = article
+            self._gone_title = None
             self.clear_matches()
             self.hide_message()
             self.view.show_article(article, place.offset)
@@ -989,6 +1178,7 @@ class BriefingApp(App[None]):
     def show_notes_pane(self, show: bool) -> None:
         pane = self.notes_pane
         if show and not pane.display:
+            self.related_pane.display = False  # the two share the right side
             pane.display = True
             self.fill_notes()
         elif not show:
@@ -996,8 +1186,9 @@ class BriefingApp(App[None]):
         self._fit_panes()
 
     def _fit_panes(self) -> None:
-        """On a narrow terminal the notes pane takes the sidebar's place."""
-        crowded = self.notes_pane.display and self.size.width < NARROW_WIDTH
+        """On a narrow terminal the notes (or related) pane takes the sidebar's place."""
+        side = self.notes_pane.display or self.related_pane.display
+        crowded = side and self.size.width < NARROW_WIDTH
         self.query_one("#sidebar").display = not crowded
 
     def on_resize(self) -> None:
@@ -1104,6 +1295,149 @@ class BriefingApp(App[None]):
         self.show_notes_pane(True)
         self.refresh_annotations(select_id=ann_id)
         self.status.set_message("note restored" if restored else "that note is gone")
+
+    # -- related passages ------------------------------------------------------------------------
+
+    def action_toggle_related(self) -> None:
+        """r: show the related pane (and move to it); r again in the pane hides it."""
+        pane = self.related_pane
+        if pane.display and self.focused is not None and pane in self.focused.ancestors_with_self:
+            self.show_related_pane(False)
+            if self.view.display:
+                self.view.focus()
+            return
+        self.show_related_pane(True)
+        self.query_one("#related-list", RelatedList).focus()
+
+    def show_related_pane(self, show: bool) -> None:
+        pane = self.related_pane
+        if show and not pane.display:
+            self.notes_pane.display = False
+            pane.display = True
+            self._related_for = None
+            self._start_related()
+        elif not show:
+            pane.display = False
+            if self._related_timer is not None:
+                self._related_timer.stop()
+                self._related_timer = None
+        self._fit_panes()
+
+    def _reading_section(self) -> tuple[str, str | None] | None:
+        if self.article is None:
+            return None
+        try:
+            section = self.view.current_section()
+        except NoMatches:
+            return None
+        return self.article.id, section.id if section else None
+
+    def _schedule_related(self) -> None:
+        """The reading position moved: look up related passages once it rests."""
+        try:
+            shown = self.related_pane.display
+        except NoMatches:
+            return
+        if not shown or self._reading_section() == self._related_for:
+            return
+        if self._related_timer is not None:
+            self._related_timer.stop()
+        self._related_timer = self.set_timer(RELATED_DELAY, self._start_related)
+
+    def _start_related(self) -> None:
+        if self._related_timer is not None:
+            self._related_timer.stop()
+            self._related_timer = None
+        try:
+            pane = self.related_pane
+        except NoMatches:  # a timer firing while the app shuts down
+            return
+        if not pane.display:
+            return
+        where = self._reading_section()
+        if where is None:
+            self._related_for = None
+            self.related_hits = []
+            pane.set_title("Related")
+            pane.show_hits([])
+            pane.set_status("Open an article to see passages like the one you read.")
+            return
+        if where == self._related_for:
+            return
+        article = self.article
+        assert article is not None
+        section = article.section_by_id(where[1]) if where[1] else None
+        pane.set_title("Related · " + excerpt((section.title if section else "") or article.title or article.id, 30))
+        if self.briefing is None or not hasattr(self.briefing, "related"):
+            pane.set_status("this briefing cannot find related passages", "bold red")
+            return
+        if self.index_error:
+            pane.set_status(f"search unavailable: {self.index_error}", "bold red")
+            return
+        if not self.index_ready:
+            pane.set_status("indexing… related passages appear when the index is ready")
+            return
+        self._related_for = where
+        self._related_serial += 1
+        pane.set_status("looking…")
+        self.run_related(where[0], where[1], self._related_serial)
+
+    @work(thread=True, exclusive=True, group="related", exit_on_error=False)
+    def run_related(self, article_id: str, section_id: str | None, serial: int) -> None:
+        try:
+            hits = list(self.briefing.related(article_id, section_id, limit=5))  # type: ignore[union-attr]
+            error = None
+        except Exception as exc:
+            hits, error = [], one_line(exc)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.RelatedDone(serial, hits, error))
+
+    def on_briefing_app_related_done(self, message: RelatedDone) -> None:
+        if message.serial != self._related_serial:
+            return  # the reader moved on
+        pane = self.related_pane
+        self.related_hits = message.hits
+        pane.show_hits(message.hits)
+        if message.error:
+            self._related_for = None
+            pane.set_status(f"cannot find related passages: {message.error}", "bold red")
+        elif not message.hits:
+            pane.set_status("Nothing in the other articles is much like this section.")
+        else:
+            pane.set_status("")
+
+    @on(OptionList.OptionSelected, "#related-list")
+    def _related_selected(self, event: OptionList.OptionSelected) -> None:
+        option_id = event.option.id or ""
+        if option_id.startswith("related-"):
+            self.open_related(int(option_id.removeprefix("related-")))
+
+    def open_related(self, n: int) -> None:
+        """Go to a related passage, its shared terms lit as matches (n / N step)."""
+        if not (0 <= n < len(self.related_hits)):
+            return
+        hit = self.related_hits[n]
+        try:
+            article = self.briefing.article(hit.article_id) if self.briefing else None
+        except Exception:
+            article = None
+        if article is None:
+            self.notify(f"{hit.article_id} is no longer in the briefing", severity="warning", markup=False)
+            return
+        section = article.section_by_id(hit.section_id)
+        start = section.start if section else (min(hit.offsets)[0] if hit.offsets else 0)
+        self.close_panels()
+        if not self.go_to(Place(hit.article_id, start)):
+            return
+        size = len(article.text)
+        ranges = sorted((max(0, a), min(size, b)) for a, b in hit.offsets if b > a)
+        if ranges:
+            self.set_matches(ranges, None, "related")
+        sentence = self.view.sentence_at(start)
+        if sentence is not None:
+            self.view.set_cursor(*sentence, reveal=False)
+        self.status.set_message(f"related: {excerpt(hit.reason or hit.section or hit.title, 80)}")
+        self.view.focus()
 
     # -- export ----------------------------------------------------------------------------------
 
@@ -1243,6 +1577,10 @@ class BriefingApp(App[None]):
                 ),
             ),
             ("Note editor (after h, or e / t in the pane)", binding_rows(NoteScreen.BINDINGS, display)),
+            (
+                "Related pane (r)",
+                binding_rows([*RelatedList.BINDINGS, Binding("r", "", "Hide the pane", id="related.hide")], display),
+            ),
             ("Export (x)", binding_rows(ExportScreen.BINDINGS, display)),
         ]
 
@@ -1296,6 +1634,8 @@ class BriefingApp(App[None]):
         await self.view.run_action(action)
 
     async def action_quit(self) -> None:
+        if self._watch_timer is not None:
+            self._watch_timer.stop()
         if self.article is not None:
             self._positions[self.article.id] = self._top_offset()
             self._dirty_positions.add(self.article.id)

@@ -467,6 +467,11 @@ class ArticleView(ScrollView, can_focus=True):
         if reveal:
             self._reveal(start)
 
+    def sentence_at(self, offset: int) -> tuple[int, int] | None:
+        """The sentence holding ``offset`` (else the next one) of the open article."""
+        passages = self._passages
+        return None if passages is None else passages.unit_at("sentence", max(0, offset))
+
     def clear_cursor(self) -> None:
         self._cursor = None
         self._invalidate()

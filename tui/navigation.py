@@ -211,3 +211,66 @@ def first_line(text: str) -> str:
         if line.strip():
             return line.strip()
     return ""
+
+
+# -- library order ----------------------------------------------------------------
+
+LIBRARY_SORTS = ("source", "title", "date")
+SORT_LABELS = {"title": "by title", "date": "newest first", "source": "by source"}
+
+
+def _clean(value) -> str:
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def article_site(metadata: dict) -> str:
+    """The site an article comes from: its ``site``, else its URL's host, else ""."""
+    site = _clean(metadata.get("site"))
+    if site:
+        return site
+    url = _clean(metadata.get("url"))
+    m = re.match(r"^[a-z][a-z0-9+.-]*://(?:[^/@]*@)?([^/:?#]+)", url, re.IGNORECASE)
+    return m.group(1).lower().removeprefix("www.") if m else ""
+
+
+def article_source(metadata: dict) -> str:
+    """Where an article comes from: its site, else its first author, else ""."""
+    site = article_site(metadata)
+    if site:
+        return site
+    authors = metadata.get("authors") or metadata.get("author")
+    if isinstance(authors, (list, tuple)):
+        authors = next((a for a in authors if _clean(a)), "")
+    return _clean(authors)
+
+
+def article_date(metadata: dict) -> str:
+    """The ISO date (yyyy-mm-dd, or a prefix of it) or ""."""
+    date = _clean(metadata.get("date"))
+    m = re.match(r"\d{4}(?:-\d{2}){0,2}", date)
+    return m.group(0) if m else ""
+
+
+def sort_articles(infos: list, mode: str) -> list:
+    """Library order: ``title`` (A to Z), ``date`` (newest first, undated last,
+    then by title) or ``source`` (by site, else by path)."""
+
+    def title_key(info) -> tuple[str, str]:
+        return ((info.title or info.id).casefold(), info.id)
+
+    if mode == "date":
+        dated = sorted((i for i in infos if article_date(i.metadata)), key=title_key)
+        dated.sort(key=lambda i: article_date(i.metadata), reverse=True)  # stable: ties stay by title
+        return dated + sorted((i for i in infos if not article_date(i.metadata)), key=title_key)
+    if mode == "source":
+        def source_key(info) -> tuple:
+            site = article_site(info.metadata).casefold()
+            return (0, site, *title_key(info)) if site else (1, info.path.casefold(), info.id)
+
+        return sorted(infos, key=source_key)
+    return sorted(infos, key=title_key)
+
+
+def next_sort(mode: str) -> str:
+    i = LIBRARY_SORTS.index(mode) if mode in LIBRARY_SORTS else -1
+    return LIBRARY_SORTS[(i + 1) % len(LIBRARY_SORTS)]

@@ -66,22 +66,33 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
+def block_sentences(text: str, kind: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentences of one block: every line of a table or code block, a heading
+    or caption whole, prose split at sentence ends."""
+    if kind in ("table", "code"):
+        found: list[tuple[int, int]] = []
+        pos = start
+        for line in text[start:end].split("\n"):
+            if line.strip():
+                lead = len(line) - len(line.lstrip())
+                found.append((pos + lead, pos + len(line.rstrip())))
+            pos += len(line) + 1
+        return found
+    if kind in ("heading", "caption"):
+        return [(start, end)] if end > start else []
+    return split_sentences(text, start, end)
+
+
 def article_sentences(article: Article) -> list[tuple[int, int]]:
     text = article.text
     found: list[tuple[int, int]] = []
     for block in article.blocks:
-        if block.kind in ("table", "code"):
-            pos = block.start
-            for line in text[block.start : block.end].split("\n"):
-                if line.strip():
-                    lead = len(line) - len(line.lstrip())
-                    found.append((pos + lead, pos + len(line.rstrip())))
-                pos += len(line) + 1
-        elif block.kind in ("heading", "caption"):
-            found.append((block.start, block.end))
-        else:
-            found.extend(split_sentences(text, block.start, block.end))
+        found.extend(block_sentences(text, block.kind, block.start, block.end))
     return found
+
+
+def block_words(text: str, kind: str, start: int, end: int) -> list[tuple[int, int]]:
+    return [m.span() for m in _WORD.finditer(text, start, end)]
 
 
 class Spans:
@@ -113,6 +124,10 @@ class Spans:
             return i
         return min(i + 1, n - 1)
 
+    def range_at(self, pos: int) -> tuple[int, int] | None:
+        i = self.index_at(pos)
+        return None if i is None else self[i]
+
     def next_start(self, pos: int) -> int | None:
         i = bisect_right(self.starts, pos)
         return self.starts[i] if i < len(self.starts) else None
@@ -130,21 +145,101 @@ class Spans:
         return self.ends[i] if i >= 0 else None
 
 
+class BlockSpans:
+    """Units (sentences, words) found block by block, each block only when a
+    look-up reaches it: on a long article a cursor move splits the block under
+    the cursor (and perhaps a neighbour), not the whole text.
+
+    Answers like :class:`Spans` over all the blocks' units (which never cross
+    a block and come in order)."""
+
+    def __init__(self, article: Article, split) -> None:
+        self.text = article.text
+        self.blocks = [(b.kind, b.start, b.end) for b in article.blocks]
+        self.block_starts = [b.start for b in article.blocks]
+        self._split = split
+        self._cache: dict[int, Spans] = {}
+
+    @property
+    def blocks_split(self) -> int:
+        """How many blocks have been split so far."""
+        return len(self._cache)
+
+    def _units(self, i: int) -> Spans:
+        spans = self._cache.get(i)
+        if spans is None:
+            kind, start, end = self.blocks[i]
+            spans = self._cache[i] = Spans(self._split(self.text, kind, start, end))
+        return spans
+
+    def _block_at(self, pos: int) -> int:
+        """The block holding (or last starting before) ``pos``; 0 before the first."""
+        return max(0, bisect_right(self.block_starts, pos) - 1)
+
+    def next_start(self, pos: int) -> int | None:
+        for i in range(self._block_at(pos), len(self.blocks)):
+            found = self._units(i).next_start(pos)
+            if found is not None:
+                return found
+        return None
+
+    def next_end(self, pos: int) -> int | None:
+        for i in range(self._block_at(pos), len(self.blocks)):
+            found = self._units(i).next_end(pos)
+            if found is not None:
+                return found
+        return None
+
+    def prev_start(self, pos: int) -> int | None:
+        for i in range(min(self._block_at(pos), len(self.blocks) - 1), -1, -1):
+            found = self._units(i).prev_start(pos)
+            if found is not None:
+                return found
+        return None
+
+    def prev_end(self, pos: int) -> int | None:
+        for i in range(min(self._block_at(pos), len(self.blocks) - 1), -1, -1):
+            found = self._units(i).prev_end(pos)
+            if found is not None:
+                return found
+        return None
+
+    def range_at(self, pos: int) -> tuple[int, int] | None:
+        """The unit holding ``pos``, else the next one, else the last one."""
+        if not self.blocks:
+            return None
+        i = self._block_at(pos)
+        units = self._units(i)
+        if len(units):
+            j = bisect_right(units.starts, pos) - 1
+            if j >= 0 and pos < units.ends[j]:
+                return units[j]
+        start = self.next_start(pos)
+        if start is not None:
+            return self.range_at(start)
+        end = self.prev_end(pos + 1)
+        if end is None:
+            return None
+        start = self.prev_start(end)
+        return None if start is None else self.range_at(start)
+
+
 class Passages:
-    """Sentences, words and paragraphs of one article, computed when first asked for."""
+    """Sentences, words and paragraphs of one article, computed when first asked
+    for (sentences and words block by block)."""
 
     def __init__(self, article: Article) -> None:
         self.article = article
-        self._units: dict[str, Spans] = {}
+        self._units: dict[str, Spans | BlockSpans] = {}
 
-    def spans(self, unit: str) -> Spans:
+    def spans(self, unit: str) -> "Spans | BlockSpans":
         spans = self._units.get(unit)
         if spans is None:
             article = self.article
             if unit == "sentence":
-                spans = Spans(article_sentences(article))
+                spans = BlockSpans(article, block_sentences)
             elif unit == "word":
-                spans = Spans(m.span() for m in _WORD.finditer(article.text))
+                spans = BlockSpans(article, block_words)
             elif unit == "paragraph":
                 spans = Spans((b.start, b.end) for b in article.blocks)
             else:
@@ -153,9 +248,7 @@ class Passages:
         return spans
 
     def unit_at(self, unit: str, pos: int) -> tuple[int, int] | None:
-        spans = self.spans(unit)
-        i = spans.index_at(pos)
-        return None if i is None else spans[i]
+        return self.spans(unit).range_at(pos)
 
     def step(self, unit: str, pos: int, forward: bool) -> tuple[int, int] | None:
         """The unit after (or before) the one starting at or holding ``pos``."""
@@ -163,10 +256,10 @@ class Passages:
         start = spans.next_start(pos) if forward else spans.prev_start(pos)
         if start is None:
             return None
-        return spans[spans.index_at(start)]  # type: ignore[index]
+        return spans.range_at(start)
 
 
-def extend_head(spans: Spans, anchor: tuple[int, int], head: int, forward: bool) -> int | None:
+def extend_head(spans: "Spans | BlockSpans", anchor: tuple[int, int], head: int, forward: bool) -> int | None:
     """Move the free end (``head``) of a selection by one unit.
 
     The selection is ``(min(anchor[0], head), max(anchor[1], head))``: the

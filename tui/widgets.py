@@ -17,7 +17,7 @@ from textual.widgets import Input, Label, OptionList, ProgressBar, Static, Tree
 from textual.widgets.option_list import Option
 
 from index.model import Article, SearchResult
-from tui.navigation import excerpt, first_line
+from tui.navigation import article_date, article_source, excerpt, first_line
 
 if TYPE_CHECKING:
     from index.briefing import ArticleInfo
@@ -42,15 +42,18 @@ def counter_text(index: int | None, total: int) -> str:
 # -- library ----------------------------------------------------------------------
 
 
-def article_label(info: "ArticleInfo") -> Text:
+def article_label(info: "ArticleInfo") -> Group:
+    """Title (bold), then one dim line: date · site or first author · notes · sections.
+    Titles and metadata are data: plain Text, never markup."""
     n_notes = getattr(info, "n_annotations", 0)
-    label = Text(info.title or info.id, style="bold", no_wrap=False, overflow="ellipsis")
-    details = plural(info.n_sections, "section")
+    title = Text(" ".join((info.title or info.id).split()), style="bold", overflow="fold")
+    metadata = info.metadata if isinstance(info.metadata, dict) else {}
+    bits = [b for b in (article_date(metadata), excerpt(article_source(metadata), 40)) if b]
     if n_notes:
-        details += " · " + plural(n_notes, "note")
-    label.append("\n")
-    label.append(details, style="dim")
-    return label
+        bits.append(plural(n_notes, "note"))
+    bits.append(plural(info.n_sections, "section"))
+    details = Text(" · ".join(bits), style="dim", no_wrap=True, overflow="ellipsis")
+    return Group(title, details)
 
 
 class LibraryList(OptionList):
@@ -68,7 +71,8 @@ class LibraryList(OptionList):
                 options.append(None)  # a separator line between articles
             options.append(Option(article_label(info), id=info.id))
         self.set_options(options)
-        target = current or keep
+        # While the reader moves in the list, a refresh leaves the highlight be.
+        target = (keep or current) if self.has_focus else (current or keep)
         if target is not None:
             try:
                 self.highlighted = self.get_option_index(target)
@@ -455,3 +459,59 @@ class AnnotationPane(Vertical):
             index = next((i for i in range(listing.option_count)
                           if not listing.get_option_at_index(i).disabled), None)
         listing.highlighted = index
+
+
+# -- related passages ----------------------------------------------------------------
+
+
+def related_label(hit) -> Group:
+    """ "Article › Section" (wrapped: the pane is narrow), the one-line reason
+    it is related and the start of the passage (plain Text)."""
+    head = Text(overflow="fold")
+    head.append(" ".join((hit.title or "(untitled)").split()), style="bold")
+    section = " ".join((hit.section or "").split())
+    if section and section != hit.title:
+        head.append(" › ", style="dim")
+        head.append(section)
+    lines = [head]
+    reason = excerpt(getattr(hit, "reason", "") or "", 200)
+    if reason:
+        lines.append(Text("  " + reason, style="dim italic", no_wrap=True, overflow="ellipsis"))
+    snippet = excerpt(hit.snippet or "", 200)
+    if snippet:
+        lines.append(Text("  " + snippet, style="dim", no_wrap=True, overflow="ellipsis"))
+    return Group(*lines)
+
+
+class RelatedList(OptionList):
+    BINDINGS = [
+        Binding("enter", "select", "Open the related passage", id="related.open", show=False),
+    ]
+
+
+class RelatedPane(Vertical):
+    """Sections of other articles like the one being read; follows the reading."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Related"), classes="pane-title", id="related-title")
+        yield Static(Text(""), id="related-status")
+        yield RelatedList(id="related-list")
+        yield Static(Text("enter: open the passage · r hide", style="dim"), id="related-hint")
+
+    def set_title(self, text: str) -> None:
+        self.query_one("#related-title", Static).update(Text(text))
+
+    def set_status(self, text: str, style: str = "dim italic") -> None:
+        status = self.query_one("#related-status", Static)
+        status.update(Text(text, style=style))
+        status.display = bool(text)
+
+    def show_hits(self, hits: list) -> None:
+        listing = self.query_one("#related-list", RelatedList)
+        options: list[Option | None] = []
+        for n, hit in enumerate(hits):
+            if options:
+                options.append(None)
+            options.append(Option(related_label(hit), id=f"related-{n}"))
+        listing.set_options(options)
+        listing.highlighted = 0 if hits else None
