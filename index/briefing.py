@@ -217,6 +217,8 @@ class Briefing:
             try:
                 st = path.stat()
             except OSError:
+                if row.size == _UNREADABLE:
+                    continue  # known to be unreadable, already reported
                 return True
             if (row.size, row.mtime_ns) != (st.st_size, st.st_mtime_ns):
                 return True
@@ -257,6 +259,16 @@ class Briefing:
                     self.store.put_source(db, row)
             batch.clear()
 
+        def unreadable(rel: str, old: SourceRow | None, reason: str) -> None:
+            """Remember the file as skipped (so polling does not see it as new
+            every time); an article it used to be is removed."""
+            report.skipped.append(Skipped(rel, reason))
+            if old is not None and old.status == "skipped" and old.size == _UNREADABLE:
+                return
+            batch.append((rel, SourceRow(rel, None, _UNREADABLE, _UNREADABLE, "", "skipped", reason), None))
+            if old is not None and old.status == "ok" and old.article_id:
+                report.removed.append(old.article_id)
+
         for n, (path, rel) in enumerate(zip(files, rels)):
             if progress:
                 progress(n, total, rel)
@@ -264,8 +276,8 @@ class Briefing:
             old = known.get(rel)
             try:
                 st = path.stat()
-            except OSError as exc:  # vanished or unreadable since the scan
-                report.skipped.append(Skipped(rel, f"cannot read: {exc.strerror or exc}"))
+            except OSError as exc:  # vanished, a dangling link or a link loop
+                unreadable(rel, old, f"cannot read: {exc.strerror or exc}")
                 continue
             same_stat = old and old.size == st.st_size and old.mtime_ns == st.st_mtime_ns
             if same_stat and old.article_id == article_id and (
@@ -277,7 +289,7 @@ class Briefing:
             try:
                 data = path.read_bytes()
             except OSError as exc:
-                report.skipped.append(Skipped(rel, f"cannot read: {exc.strerror or exc}"))
+                unreadable(rel, old, f"cannot read: {exc.strerror or exc}")
                 continue
             digest = hashlib.sha256(data).hexdigest()
             if old and old.hash == digest and old.article_id == article_id and (
@@ -554,5 +566,6 @@ class Briefing:
         self.close()
 
 
+_UNREADABLE = -1  # size and mtime of a source row for a file that cannot be stat'ed or read
 _ANN_INDEXED = "annotations_indexed_version"  # store meta: the change count the index holds
 _KEEP: Any = object()  # batch marker: source row touched, article unchanged

@@ -96,3 +96,21 @@ def test_export_to_a_missing_folder_is_one_line_and_writes_nothing(tmp_path, hom
     assert result.exit_code == 2
     assert "no such folder" in result.output
     assert not target.parent.exists()
+
+
+def test_unreadable_files_do_not_look_like_changes_on_every_poll(tmp_path, home):
+    root = make(tmp_path / "b")
+    (root / "gone.txt").symlink_to(root / "nowhere.txt")
+    with Briefing.open(root, home) as b:
+        assert [s.path for s in b.read_changes().skipped] == ["gone.txt"]
+        assert not b.pending_changes()
+        # The link comes good: that is a change, and the file is read.
+        (root / "nowhere.txt").write_text("Now it reads fine.\n")
+        assert b.pending_changes()
+        report = b.read_changes()
+        assert "gone" in report.added
+        # Broken again: the article is removed, and reported as skipped.
+        (root / "nowhere.txt").unlink()
+        report = b.read_changes()
+        assert sorted(report.removed) == ["gone", "nowhere"]
+        assert not b.pending_changes()
