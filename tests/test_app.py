@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from textual.command import CommandPalette
-from textual.widgets import Input
+
 
 from index.briefing import Briefing, BriefingError
 from tui.app import BriefingApp
@@ -20,8 +20,8 @@ from tui.article_view import ArticleView
 from tui.navigation import find_literal, merge_ranges, term_matches, PlaceHistory, Place
 from tui.screens import HelpScreen
 from tui.widgets import LibraryList, OutlineTree, QueryInput, ResultsList, SearchPanel
+from pilot_helpers import SIZE, prompt_text, wait_until, ready
 
-SIZE = (120, 40)
 WORDS = (
     "policy trade agency review budget market report analysis federal program "
     "rule senate house committee data risk model chip supply"
@@ -70,29 +70,6 @@ def opened(home):
             b.close()
         except Exception:
             pass
-
-
-def prompt_text(prompt) -> str:
-    """The plain text of an option's label (a Text, or a Group of lines)."""
-    parts = getattr(prompt, "renderables", None)
-    return "\n".join(str(p) for p in parts) if parts is not None else str(prompt)
-
-
-async def wait_until(pilot, predicate, what: str, tries: int = 400) -> None:
-    for _ in range(tries):
-        if predicate():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"gave up waiting for {what}")
-
-
-async def ready(pilot) -> BriefingApp:
-    app: BriefingApp = pilot.app
-    for box in app.query(Input):
-        box.cursor_blink = False
-    await wait_until(pilot, lambda: app.index_ready or app.index_error, "the index")
-    await pilot.pause()
-    return app
 
 
 def text_of(app: BriefingApp, selector: str) -> str:

@@ -22,8 +22,8 @@ from tui.navigation import UNANCHORED, annotation_groups, filter_annotations
 from tui.passages import Passages, Spans, article_sentences, extend_head, selection_of, split_sentences
 from tui.screens import ExportScreen, HelpScreen, NoteScreen
 from tui.widgets import AnnotationList, LibraryList
+from pilot_helpers import SIZE, prompt_text, wait_until, ready, screen_lines
 
-SIZE = (120, 40)
 
 ALPHA = """---
 title: Chips and trade
@@ -72,33 +72,6 @@ def briefing(desk, home):
     b.read_changes()
     yield b
     b.close()
-
-
-def prompt_text(prompt) -> str:
-    """The plain text of an option's label (a Text, or a Group of lines)."""
-    parts = getattr(prompt, "renderables", None)
-    return "\n".join(str(p) for p in parts) if parts is not None else str(prompt)
-
-
-async def wait_until(pilot, predicate, what: str, tries: int = 400) -> None:
-    for _ in range(tries):
-        if predicate():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"gave up waiting for {what}")
-
-
-async def ready(pilot) -> BriefingApp:
-    app: BriefingApp = pilot.app
-    for box in app.query(Input):
-        box.cursor_blink = False
-    await wait_until(pilot, lambda: app.index_ready or app.index_error, "the index")
-    await pilot.pause()
-    return app
-
-
-def screen_lines(app) -> list[str]:
-    return ["".join(seg.text for seg in strip) for strip in app.screen._compositor.render_strips()]
 
 
 def cell_backgrounds(app, row: int) -> list:
@@ -563,7 +536,6 @@ def test_passages_step_by_sentence_and_paragraph(briefing):
     assert text[nxt[0] : nxt[1]] == "Second sentence here!"
     para = passages.step("paragraph", first[0], True)
     assert text[para[0] : para[1]] == "Another paragraph starts here. It has two sentences."
-
 
 
 def _crs_articles():

@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input
 
 from index.briefing import ArticleInfo, Briefing
 from tui.app import BriefingApp
 from tui.navigation import sort_articles
+from pilot_helpers import SIZE, ready, screen_lines
 
-SIZE = (120, 40)
 
 DOCS = {
     "a-zebra.md": ("Zebra crossings report", "date: 2023-01-15\nsource: Roads Weekly"),
@@ -42,22 +41,6 @@ def opened(home):
     yield open_
     for b in briefings:
         b.close()
-
-
-async def ready(pilot) -> BriefingApp:
-    app: BriefingApp = pilot.app
-    for box in app.query(Input):
-        box.cursor_blink = False
-    for _ in range(400):
-        if app.index_ready or app.index_error:
-            break
-        await pilot.pause(0.02)
-    await pilot.pause()
-    return app
-
-
-def screen_lines(app) -> list[str]:
-    return ["".join(seg.text for seg in strip) for strip in app.screen._compositor.render_strips()]
 
 
 def library_title(app: BriefingApp) -> str:

@@ -6,13 +6,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input
 
 from index.briefing import Briefing
 from tui.app import BriefingApp
 from tui.navigation import Place
+from pilot_helpers import SIZE, wait_until, ready, screen_text
 
-SIZE = (120, 40)
 REPO = Path(__file__).resolve().parent.parent
 
 EXTRA = {
@@ -35,27 +34,6 @@ def briefing(tmp_path, home):
     b.refresh()
     yield b
     b.close()
-
-
-async def wait_until(pilot, predicate, what: str, tries: int = 500) -> None:
-    for _ in range(tries):
-        if predicate():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"gave up waiting for {what}")
-
-
-async def ready(pilot) -> BriefingApp:
-    app: BriefingApp = pilot.app
-    for box in app.query(Input):
-        box.cursor_blink = False
-    await wait_until(pilot, lambda: app.index_ready or app.index_error, "the index")
-    await pilot.pause()
-    return app
-
-
-def screen_text(app) -> str:
-    return "\n".join("".join(seg.text for seg in strip) for strip in app.screen._compositor.render_strips())
 
 
 async def test_r_lists_related_passages_that_follow_the_reading_and_enter_opens_one(briefing):

@@ -15,8 +15,8 @@ from index.briefing import Briefing
 from tui.app import BriefingApp
 from tui.navigation import Place
 from tui.screens import NoteScreen
+from pilot_helpers import SIZE, wait_until, ready
 
-SIZE = (120, 40)
 HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile"
 # ESC, the other C0 controls (but tab/newline), DEL, C1, bidi overrides and isolates
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -54,23 +54,6 @@ def briefing(hostile, home):
     b.annotate("hostile.txt", start, start + len(quote), note=NOTE, tags=["[b]x[/b]", "plain"])
     yield b
     b.close()
-
-
-async def wait_until(pilot, predicate, what: str, tries: int = 500) -> None:
-    for _ in range(tries):
-        if predicate():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"gave up waiting for {what}")
-
-
-async def ready(pilot) -> BriefingApp:
-    app: BriefingApp = pilot.app
-    for box in app.query(Input):
-        box.cursor_blink = False
-    await wait_until(pilot, lambda: app.index_ready or app.index_error, "the index")
-    await pilot.pause()
-    return app
 
 
 def rendered(app) -> list[str]:

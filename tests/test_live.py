@@ -8,13 +8,12 @@ import threading
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input
 
 from index.briefing import Briefing
 from tui.app import BriefingApp
 from tui.navigation import Place
+from pilot_helpers import SIZE, wait_until, ready, screen_text
 
-SIZE = (120, 40)
 POLL = 0.05  # seconds between looks at the folder in these tests
 
 FILLER = "\n\n".join(
@@ -64,27 +63,6 @@ def live_app(b: Briefing) -> BriefingApp:
     app = BriefingApp(b)
     app.watch_interval = POLL
     return app
-
-
-async def wait_until(pilot, predicate, what: str, tries: int = 500) -> None:
-    for _ in range(tries):
-        if predicate():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"gave up waiting for {what}")
-
-
-async def ready(pilot) -> BriefingApp:
-    app: BriefingApp = pilot.app
-    for box in app.query(Input):
-        box.cursor_blink = False
-    await wait_until(pilot, lambda: app.index_ready or app.index_error, "the index")
-    await pilot.pause()
-    return app
-
-
-def screen_text(app) -> str:
-    return "\n".join("".join(seg.text for seg in strip) for strip in app.screen._compositor.render_strips())
 
 
 def top_line(app: BriefingApp) -> str:
