@@ -371,6 +371,10 @@ class Briefing:
     def annotation_counts(self) -> dict[str, int]:
         return self.store.annotation_counts()
 
+    def annotations_version(self) -> int:
+        """A counter of annotation changes by any process (cheap to poll)."""
+        return self.store.annotations_version()
+
     def annotation(self, ann_id: str) -> Annotation | None:
         return self.store.annotation(ann_id)
 

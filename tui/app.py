@@ -158,9 +158,10 @@ class BriefingApp(App[None]):
             self.report = report
 
     class ChangesPending(Message):
-        def __init__(self, pending: bool) -> None:
+        def __init__(self, pending: bool, annotations_version: int | None = None) -> None:
             super().__init__()
             self.pending = pending
+            self.annotations_version = annotations_version
 
     class RelatedDone(Message):
         def __init__(self, serial: int, hits: list[SearchHit], error: str | None = None) -> None:
@@ -231,6 +232,7 @@ class BriefingApp(App[None]):
         self.watch_interval = WATCH_INTERVAL
         self._watch_timer: Timer | None = None
         self._checking = False
+        self._annotations_seen: int | None = None  # annotation change count last drawn
         self._refresh_kind = "start"  # what started the running read: "start", "watch" or "reload"
         self._skipped_seen: set[tuple[str, str]] = set()
         self._gone_title: str | None = None  # the open article was removed: say so, open nothing
@@ -402,15 +404,23 @@ class BriefingApp(App[None]):
     @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
     def check_for_changes(self) -> None:
         worker = get_current_worker()
+        version = None
         try:
             pending = bool(self.briefing.pending_changes()) if self.briefing else False
+            version = self.briefing.annotations_version() if self.briefing else None
         except Exception:
             pending = False
         if not worker.is_cancelled:
-            self.post_message(self.ChangesPending(pending))
+            self.post_message(self.ChangesPending(pending, version))
 
     def on_briefing_app_changes_pending(self, message: ChangesPending) -> None:
         self._checking = False
+        version = message.annotations_version
+        if version is not None and version != self._annotations_seen:
+            # Annotations changed, here or in another process (the CLI).
+            if self._annotations_seen is not None:
+                self.refresh_annotations()
+            self._annotations_seen = version
         if message.pending and not self._loading:
             self.status.set_message("the briefing folder changed: reading…")
             self.start_loading("watch")
