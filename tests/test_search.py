@@ -694,3 +694,71 @@ def test_briefing_match_ranges(seeds_copy, home):
     assert len(ranges) == article.text.lower().count("mythos") and ranges
     assert b.match_ranges("mythos", "no-such-article") == []
     b.close()
+
+
+# -- ranking engine: phrases over common words, totals, same order as Whoosh --
+
+
+def _treaties(tmp_path) -> Briefing:
+    """60 sections with "United States" adjacent, 60 with both words apart."""
+    arts = [make(f"p{i:02d}", f"Memo {i}", [(None, [f"The United States signed treaty {i}. " + FILLER])]) for i in range(60)]
+    arts += [
+        make(f"q{i:02d}", f"Note {i}", [(None, [f"States of the union were united on treaty {i}. " + FILLER])])
+        for i in range(60)
+    ]
+    return Briefing(tmp_path / "ix", arts)
+
+
+def test_phrase_of_common_words_returns_only_the_phrase(tmp_path, monkeypatch):
+    from index.search import _Engine
+
+    b = _treaties(tmp_path)
+    exact = b.search('"united states"', limit=10, per_article=1)
+    assert exact.error is None and exact.total == 60
+    assert len(exact.hits) == 10 and all(h.article_id.startswith("p") for h in exact.hits)
+    # Many candidates: positions are checked best first and the total is
+    # estimated from a sample of them; the page is the same.
+    monkeypatch.setattr(_Engine, "PHRASE_CHECK_ALL", 10)
+    monkeypatch.setattr(_Engine, "PHRASE_SAMPLE", 30)
+    sampled = b.search('"united states"', limit=10, per_article=1)
+    assert keys(sampled) == keys(exact)
+    assert 40 <= sampled.total <= 80
+    b.index.close()
+
+
+def test_not_phrase_excludes_only_the_phrase(tmp_path):
+    b = _treaties(tmp_path)
+    r = b.search('treaty NOT "united states"', limit=100)
+    assert r.total == 60
+    assert {h.article_id[0] for h in r.hits} == {"q"}
+    b.index.close()
+
+
+def test_total_counts_every_section_with_any_word(tmp_path):
+    arts = [make(f"a{i}", f"Memo {i}", [(None, [f"Alpha report {i}. " + FILLER])]) for i in range(50)]
+    arts += [make(f"b{i}", f"Memo {i}", [(None, [f"Beta report {i}. " + FILLER])]) for i in range(50)]
+    arts += [make(f"c{i}", f"Memo {i}", [(None, [f"Alpha and beta report {i}. " + FILLER])]) for i in range(10)]
+    b = Briefing(tmp_path / "ix", arts)
+    r = b.search("alpha beta", limit=5)
+    assert r.total == 110
+    assert all(h.article_id.startswith("c") for h in r.hits)  # both words first
+    b.index.close()
+
+
+def test_ranking_is_the_same_as_whoosh_collector(briefing, tmp_path):
+    from index.search import _AND_TIER_MAX_WORDS, _n_words
+
+    ix = briefing.index
+    s = ix._searcher
+    queries = [
+        "tariffs", "export controls", '"export controls"', "tariffs NOT aluminium", "steel OR pipelines",
+        "title:trade", "section:background", "export*", "tarifs~", "trade ANDMAYBE steel",
+        "what is the effect of tariffs on steel imports?",
+    ]
+    for query in queries:
+        q_and, q_or = ix._compile(query, s.reader())
+        tiers = [q_and] if q_or is None else ([q_or] if _n_words(q_or) > _AND_TIER_MAX_WORDS else [q_and, q_or])
+        fast, _total, _ = ix._rank(s, tiers, 10, 3, {})
+        slow, _total, _ = ix._rank_whoosh(s, s.reader(), tiers, 10, 3, {})
+        assert [d for d, _ in fast] == [d for d, _ in slow], query
+        assert [round(x, 6) for _, x in fast] == [round(x, 6) for _, x in slow], query
