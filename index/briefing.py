@@ -136,6 +136,7 @@ class Briefing:
         except StoreError as exc:
             raise BriefingError(str(exc)) from None
         self._index = None
+        self.on_wait: Callable[[str], None] | None = None  # told when another process blocks a write
         self._index_lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._cache: OrderedDict[str, Article] = OrderedDict()
@@ -466,6 +467,7 @@ class Briefing:
         from .search import SearchIndex
 
         index = SearchIndex(self.index_dir)
+        index.on_wait = self.on_wait
         notice = index.open()
         self._index = index
         if notice or index.needs_rebuild():
@@ -503,7 +505,12 @@ class Briefing:
                 if progress:
                     progress(done, total, "index")
 
-            self._index.update(articles, removed, progress=report)
+            from .search import IndexBusy
+
+            try:
+                self._index.update(articles, removed, progress=report)
+            except IndexBusy as exc:
+                raise BriefingError(str(exc)) from None
             self.store.mark_indexed([(i, hashes[i][0]) for i in stale])
             self._sync_annotations(force=True)  # offsets may have moved with the text
             return notice

@@ -70,6 +70,10 @@ from .model import Article, Hit, SearchResult
 __all__ = ["QueryError", "SearchIndex", "BriefingAnalyzer", "analyze"]
 
 
+class IndexBusy(RuntimeError):
+    """Another process holds the index's write lock for too long."""
+
+
 class QueryError(ValueError):
     """A query that cannot be run; ``str()`` is a one-line explanation naming it."""
 
@@ -964,6 +968,7 @@ class SearchIndex:
         self.path = pathlib.Path(path)
         self._lock = threading.RLock()  # the index, searcher and vocabulary
         self._write_lock = threading.Lock()  # one writer at a time
+        self.on_wait: Callable[[str], None] | None = None  # told when another process holds the lock
         self._ix = None
         self._searcher = None
         self._engine: _Engine | None = None  # for the current searcher
@@ -1144,14 +1149,37 @@ class SearchIndex:
         worker processes and keeps their two segments (no final merge)."""
         procs = min(self.PARALLEL_PROCS, os.cpu_count() or 1)
         if procs > 1 and n_docs >= self.PARALLEL_MIN_SECTIONS:
-            return self._ix.writer(
+            return self._locked_writer(
                 procs=procs,
                 multisegment=True,
                 limitmb=64,
                 batchsize=200,
                 start_method=self.PARALLEL_START_METHOD,
             )
-        return self._ix.writer(procs=1, limitmb=96)
+        return self._locked_writer(procs=1, limitmb=96)
+
+    # Another process (the app, or a second CLI) may be writing this index.
+    WRITE_LOCK_WAIT = 60.0
+
+    def _locked_writer(self, **kwargs):
+        """A writer, waiting for another process's write lock when needed: the
+        wait is announced once through ``on_wait``, and a lock still held after
+        WRITE_LOCK_WAIT seconds raises IndexBusy (a one-line message)."""
+        from whoosh.index import LockError
+
+        try:
+            return self._ix.writer(timeout=0.0, **kwargs)
+        except LockError:
+            pass
+        if self.on_wait is not None:
+            self.on_wait("waiting for another briefing process to finish writing the search index…")
+        try:
+            return self._ix.writer(timeout=self.WRITE_LOCK_WAIT, delay=0.2, **kwargs)
+        except LockError:
+            raise IndexBusy(
+                f"{self.path}: the search index is still being written by another briefing process "
+                f"after {self.WRITE_LOCK_WAIT:.0f} s; try again"
+            ) from None
 
     @staticmethod
     def _add_article(writer, article: Article) -> None:
@@ -1213,7 +1241,7 @@ class SearchIndex:
                 removed = [i for i in removed if self._df(reader, "ann_id", i) > 0]
             if not docs and not removed:
                 return 0
-            writer = self._ix.writer(procs=1, limitmb=32)
+            writer = self._locked_writer(procs=1, limitmb=32)
             try:
                 for ann_id in removed:
                     writer.delete_by_term("ann_id", ann_id)

@@ -114,3 +114,34 @@ def test_unreadable_files_do_not_look_like_changes_on_every_poll(tmp_path, home)
         report = b.read_changes()
         assert sorted(report.removed) == ["gone", "nowhere"]
         assert not b.pending_changes()
+
+
+def test_a_second_index_writer_waits_with_a_message_then_gets_a_clear_error(tmp_path, home):
+    from index.search import SearchIndex
+
+    root = make(tmp_path / "b")
+    with Briefing.open(root, home) as b:
+        b.refresh()
+        index_dir = b.index_dir
+    # Another process holds the index's write lock (simulated by a writer left open).
+    other = SearchIndex(index_dir)
+    other.open()
+    holder = other._ix.writer()
+    try:
+        (root / "new.txt").write_text("A new article arrives while the index is busy.\n")
+        messages: list[str] = []
+        with Briefing.open(root, home) as b:
+            b.on_wait = messages.append
+            b.read_changes()
+            b._open_index()
+            b._index.WRITE_LOCK_WAIT = 0.5
+            with pytest.raises(BriefingError, match="still being written by another briefing process"):
+                b.update_index()
+            assert messages == ["waiting for another briefing process to finish writing the search index…"]
+    finally:
+        holder.cancel()
+        other.close()
+    # Once the lock is free, nothing was lost: the article is indexed on the next run.
+    with Briefing.open(root, home) as b:
+        b.update_index()
+        assert b.search("arrives").hits

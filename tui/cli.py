@@ -26,9 +26,11 @@ def _open(briefing_path: str | None, home: str | None):
     from index.briefing import Briefing, BriefingError
 
     try:
-        return Briefing.open(briefing_path, home)
+        briefing = Briefing.open(briefing_path, home)
     except BriefingError as exc:
         _fail(str(exc))
+    briefing.on_wait = lambda message: click.echo(f"briefing: {message}", err=True)
+    return briefing
 
 
 def _progress_printer(enabled: bool) -> tuple[Callable[[int, int, str], None] | None, Callable[[], None]]:
