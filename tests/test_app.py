@@ -602,3 +602,23 @@ def test_find_literal_is_case_insensitive_and_keeps_offsets():
     for s, e in find_literal(text, "strasse"):
         assert text[s:e].casefold() == "strasse"
     assert find_literal(text, "") == []
+
+
+async def test_opened_hit_lights_every_word_form_in_the_whole_article(tmp_path, opened):
+    root = tmp_path / "forms"
+    root.mkdir()
+    forms = ["export", "exports", "exported", "exporting", "exporter"]
+    body = "\n\n".join(
+        f"## Part {n}\n\n{paragraph(n)} The {word} question stays open here." for n, word in enumerate(forms)
+    )
+    (root / "a.md").write_text(f"# Trade notes\n\n{body}\n", encoding="utf-8")
+    app = BriefingApp(opened(root))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await search(pilot, "export")
+        assert len(app.search_result.hits) < len(forms)  # hits are capped per article
+        await pilot.press("enter")
+        await pilot.pause()
+        lit = [app.article.text[s:e].lower() for s, e in app.matches]
+        assert sorted(lit) == sorted(forms)
+        assert counter(app) == f"match 1 of {len(forms)}"

@@ -33,6 +33,7 @@ from tui.navigation import (
     PlaceHistory,
     annotation_groups,
     article_matches,
+    merge_ranges,
     excerpt,
     filter_annotations,
     find_literal,
@@ -1016,6 +1017,12 @@ class BriefingApp(App[None]):
             self.notify(f"{hit.article_id} is no longer in the briefing", severity="warning", markup=False)
             return
         ranges = article_matches(result, hit.article_id, article.text)
+        try:  # every form the index matched (stems too), across the whole article
+            exact = self.briefing.match_ranges(result.query, hit.article_id)
+        except Exception:
+            exact = []
+        if exact:
+            ranges = merge_ranges(ranges + [(int(s), int(e)) for s, e in exact])
         section = article.section_by_id(hit.section_id)
         index: int | None = None
         if ranges:
