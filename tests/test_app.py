@@ -622,3 +622,15 @@ async def test_opened_hit_lights_every_word_form_in_the_whole_article(tmp_path, 
         lit = [app.article.text[s:e].lower() for s, e in app.matches]
         assert sorted(lit) == sorted(forms)
         assert counter(app) == f"match 1 of {len(forms)}"
+
+
+async def test_files_read_with_a_caveat_are_reported_once(tmp_path, opened):
+    root = tmp_path / "caveat"
+    root.mkdir()
+    (root / "latin.txt").write_bytes("Price of the report: \xa3100 for members.\n".encode("latin-1"))
+    app = BriefingApp(opened(root))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        messages = [n.message for n in app._notifications]
+        assert any("latin.txt" in m and "UTF-8" in m for m in messages), messages
+        assert "£100" in app.article.text

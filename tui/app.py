@@ -520,6 +520,9 @@ class BriefingApp(App[None]):
                 severity="warning",
                 markup=False,
             )
+        if report.warnings:  # only for files read this time: never repeated
+            more = f" (and {len(report.warnings) - 1} more)" if len(report.warnings) > 1 else ""
+            self.notify(f"{report.warnings[0]}{more}", title="Read with a caveat", markup=False)
         if kind == "start":
             return
         if report.changed or report.moved or report.orphaned or kind == "reload":
