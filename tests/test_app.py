@@ -634,3 +634,11 @@ async def test_files_read_with_a_caveat_are_reported_once(tmp_path, opened):
         messages = [n.message for n in app._notifications]
         assert any("latin.txt" in m and "UTF-8" in m for m in messages), messages
         assert "£100" in app.article.text
+
+
+async def test_a_file_path_opens_its_folder_at_that_article(folder, opened):
+    app = BriefingApp(opened(folder), open_path=str(folder / "beta.md"))
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await wait_until(pilot, lambda: app.article is not None, "an open article")
+        assert app.article.id == "beta"

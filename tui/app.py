@@ -199,9 +199,11 @@ class BriefingApp(App[None]):
             super().__init__()
             self.error, self.exists = error, exists
 
-    def __init__(self, briefing: "Briefing | None" = None, *, error: str | None = None) -> None:
+    def __init__(self, briefing: "Briefing | None" = None, *, error: str | None = None,
+                 open_path: str | None = None) -> None:
         super().__init__()
         self.briefing = briefing
+        self.open_request = open_path  # an article to open first (`briefing FILE`)
         self.startup_error = error if briefing is None or error else None
         if briefing is None and not error:
             self.startup_error = "no briefing was opened"
@@ -372,6 +374,10 @@ class BriefingApp(App[None]):
         ids = {info.id for info in self.infos}
         last = self._state(LAST_ARTICLE_KEY)
         target = last if isinstance(last, str) and last in ids else self.infos[0].id
+        if self.open_request and self.briefing is not None:
+            asked = self.briefing.resolve(self.open_request)
+            if asked in ids:
+                target, self.open_request = asked, None
         self.show_place(Place(target, self._remembered_position(target)))
 
     def _remembered_position(self, article_id: str) -> int:

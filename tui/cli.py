@@ -122,7 +122,13 @@ def main() -> None:
               help="Where briefing keeps its data.")
 @click.option("--outline", is_flag=True, help="Print the briefing's outline instead of opening the reader.")
 def open_cmd(path: str | None, home: str | None, outline: bool) -> None:
-    """Open the reader on PATH (default: the bundled briefing)."""
+    """Open the reader on PATH (default: the bundled briefing).
+
+    PATH may also be one article file: its folder opens, at that article."""
+    open_path = None
+    if path is not None and Path(path).expanduser().is_file():
+        open_path = path
+        path = str(Path(path).expanduser().resolve().parent)
     briefing = _open(path, home)
     if outline or not (sys.stdin.isatty() and sys.stdout.isatty()):
         _refresh(briefing, verbose=False, index=False)
@@ -136,7 +142,7 @@ def open_cmd(path: str | None, home: str | None, outline: bool) -> None:
         click.echo(f"briefing: the reader is unavailable ({exc}); printing the outline", err=True)
         _print_outline(briefing)
         return
-    app = BriefingApp(briefing=briefing)
+    app = BriefingApp(briefing=briefing, open_path=open_path)
     try:
         app.run()
     finally:
