@@ -3,7 +3,6 @@ furniture and scripts do not, and sloppy or empty pages still give their text.""
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
