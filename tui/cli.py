@@ -192,18 +192,23 @@ def index_cmd(briefing_path: str | None, home: str | None, rebuild: bool) -> Non
     briefing.close()
 
 
-def _print_hits(result, use_color: bool) -> None:
+def _print_hits(hits, use_color: bool, *, scores: bool = True) -> None:
+    """Hits as "Title › Section", an optional reason line and the snippet with
+    its matched words lit (reverse video on a terminal). Text stays literal."""
     from rich.console import Console
     from rich.text import Text
 
     console = Console(highlight=False, no_color=not use_color, force_terminal=use_color, soft_wrap=True)
-    for n, hit in enumerate(result.hits, 1):
+    for n, hit in enumerate(hits, 1):
         head = Text(f"{n:>2}. ")
         head.append(hit.title, style="bold")
         head.append(" › ")
         head.append(hit.section)
-        head.append(f"  [{hit.article_id}#{hit.section_id}] {hit.score:.2f}", style="dim")
+        where = f"  [{hit.article_id}#{hit.section_id}]" + (f" {hit.score:.2f}" if scores else "")
+        head.append(where, style="dim")
         console.print(head)
+        if hit.reason:
+            console.print(Text("    " + hit.reason, style="italic"))
         snippet = Text("    " + hit.snippet)
         for start, end in hit.snippet_spans:
             snippet.stylize("bold reverse", start + 4, end + 4)
@@ -244,7 +249,7 @@ def search_cmd(briefing_path: str | None, home: str | None, query: str | None, l
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
         if result.hits:
-            _print_hits(result, use_color=sys.stdout.isatty())
+            _print_hits(result.hits, use_color=sys.stdout.isatty())
             more = result.total - len(result.hits)
             if more > 0:
                 click.echo(f"… {more} more matching section{'s' if more != 1 else ''} (use --limit)")
@@ -486,23 +491,7 @@ def related_cmd(briefing_path, home, article, section_id, limit, as_json) -> Non
         payload = {"article_id": article_id, "section_id": section_id, "hits": [h.to_json() for h in hits]}
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     elif hits:
-        use_color = sys.stdout.isatty()
-        from rich.console import Console
-        from rich.text import Text
-
-        console = Console(highlight=False, no_color=not use_color, force_terminal=use_color, soft_wrap=True)
-        for n, hit in enumerate(hits, 1):
-            head = Text(f"{n:>2}. ")
-            head.append(hit.title, style="bold")
-            head.append(" › ")
-            head.append(hit.section)
-            head.append(f"  [{hit.article_id}#{hit.section_id}]", style="dim")
-            console.print(head)
-            console.print(Text("    " + hit.reason, style="italic"))
-            snippet = Text("    " + hit.snippet)
-            for start, end in hit.snippet_spans:
-                snippet.stylize("bold", start + 4, end + 4)
-            console.print(snippet)
+        _print_hits(hits, use_color=sys.stdout.isatty(), scores=False)
     else:
         click.echo(f"nothing in other articles is like {article_id!r}", err=True)
     sys.exit(EXIT_OK if hits else EXIT_NOT_FOUND)
