@@ -537,13 +537,21 @@ def _snippet(text: str, spans: list[tuple[int, int]]) -> tuple[str, list[tuple[i
     prefix = "…" if ws > 0 else ""
     length = len(prefix)
     in_space = False
+    marked = False  # this whitespace run already shows a block break
     for k in range(ws, we):
         ch = text[k]
         where[k] = length
         if ch.isspace():
             if in_space:
+                if ch == "\n" and not marked and out and out[-1] == " ":
+                    # A blank line between blocks (a heading and its text):
+                    # show the break instead of running them together.
+                    out[-1] = " · "
+                    length += 2
+                    marked = True
                 continue
             in_space = True
+            marked = False
             out.append(" ")
         else:
             in_space = False

@@ -234,7 +234,7 @@ def test_snippet_spans_point_at_matched_words(tmp_path):
 def test_snippet_of_short_section_is_whole_and_one_line(briefing):
     r = briefing.search("aluminium")
     hit = [h for h in r.hits if h.section == "Aluminium"][0]
-    assert hit.snippet == "Aluminium Tariffs on aluminium were unchanged; steel was not discussed here."
+    assert hit.snippet == "Aluminium · Tariffs on aluminium were unchanged; steel was not discussed here."
     assert [hit.snippet[a:b] for a, b in hit.snippet_spans] == ["Aluminium", "aluminium"]
 
 
