@@ -19,7 +19,8 @@ from typing import Any, Callable
 
 from .annotations import COLORS, MOVED, ORPHANED, Annotation, clean_tags, now_iso, reanchor
 from .model import Article, Hit, SearchResult, Skipped
-from .readers import ReadError, is_supported, read_file
+from .normalize import strip_controls
+from .readers import MAX_FILE_BYTES, ReadError, is_supported, read_file
 from .store import SourceRow, Store, StoreError
 
 Progress = Callable[[int, int, str], None]
@@ -122,6 +123,15 @@ def article_ids_for(rel_paths: list[str]) -> dict[str, str]:
         else:
             for rel in rels:
                 ids[rel] = rel
+    # A stem can equal another file's full name ("x.md" and "x.md.txt"): every
+    # file in such a clash is named by its full relative path, which is unique.
+    owners: dict[str, list[str]] = {}
+    for rel, article_id in ids.items():
+        owners.setdefault(article_id, []).append(rel)
+    for article_id, rels in owners.items():
+        if len(rels) > 1:
+            for rel in rels:
+                ids[rel] = rel
     return ids
 
 
@@ -161,9 +171,16 @@ class Briefing:
         return [ArticleInfo(*row, n_annotations=counts.get(row[0], 0)) for row in self.store.article_rows()]
 
     def article(self, article_id: str) -> Article | None:
+        """The stored article; a cached copy only while it is still the stored
+        version (another process may have re-read the file)."""
+        current = self.store.content_hash(article_id)
+        if current is None:
+            with self._cache_lock:
+                self._cache.pop(article_id, None)
+            return None
         with self._cache_lock:
             cached = self._cache.get(article_id)
-            if cached is not None:
+            if cached is not None and cached.content_hash == current:
                 self._cache.move_to_end(article_id)
                 return cached
         article = self.store.article(article_id)
@@ -252,21 +269,29 @@ class Briefing:
                 for rel, row, article in batch:
                     if article is not _KEEP:
                         old = known.get(rel)
-                        if old and old.article_id and (article is None or old.article_id != row.article_id):
-                            self.store.delete_article(db, old.article_id)
+                        old_id = old.article_id if old and old.status == "ok" else None
+                        if old_id and article is not None and old_id != article.id:
+                            # The file's id changed (a file with the same stem came
+                            # or went): its annotations follow it.
+                            self.store.move_annotations(db, old_id, article.id)
+                            self.store.delete_article(db, old_id)
+                        elif old_id and article is None:
+                            self.store.delete_article(db, old_id)
+                            self._orphan(db, old_id, report)
                         if article is not None:
                             self.store.put_article(db, article, rel)
                             self._reanchor(db, article, report)
                     self.store.put_source(db, row)
             batch.clear()
 
-        def unreadable(rel: str, old: SourceRow | None, reason: str) -> None:
-            """Remember the file as skipped (so polling does not see it as new
-            every time); an article it used to be is removed."""
+        def unreadable(rel: str, old: SourceRow | None, reason: str, st: os.stat_result | None = None) -> None:
+            """Remember the file as skipped with the stat it had (so polling
+            does not see it as new every time); an article it was is removed."""
             report.skipped.append(Skipped(rel, reason))
-            if old is not None and old.status == "skipped" and old.size == _UNREADABLE:
+            size, mtime = (st.st_size, st.st_mtime_ns) if st is not None else (_UNREADABLE, _UNREADABLE)
+            if old is not None and old.status == "skipped" and (old.size, old.mtime_ns) == (size, mtime):
                 return
-            batch.append((rel, SourceRow(rel, None, _UNREADABLE, _UNREADABLE, "", "skipped", reason), None))
+            batch.append((rel, SourceRow(rel, None, size, mtime, "", "skipped", reason), None))
             if old is not None and old.status == "ok" and old.article_id:
                 report.removed.append(old.article_id)
 
@@ -287,10 +312,13 @@ class Briefing:
                 if old.status == "skipped":
                     report.skipped.append(Skipped(rel, old.reason or "unreadable"))
                 continue
+            if st.st_size > MAX_FILE_BYTES:  # never read a huge file into memory
+                unreadable(rel, old, f"too large ({st.st_size // 1024} KB; limit {MAX_FILE_BYTES // 1024} KB)", st)
+                continue
             try:
                 data = path.read_bytes()
             except OSError as exc:
-                unreadable(rel, old, f"cannot read: {exc.strerror or exc}")
+                unreadable(rel, old, f"cannot read: {exc.strerror or exc}", st)
                 continue
             digest = hashlib.sha256(data).hexdigest()
             if old and old.hash == digest and old.article_id == article_id and (
@@ -376,18 +404,28 @@ class Briefing:
         """A counter of annotation changes by any process (cheap to poll)."""
         return self.store.annotations_version()
 
+    def articles_version(self) -> int:
+        """A counter of stored article changes by any process (cheap to poll)."""
+        return self.store.articles_version()
+
     def annotation(self, ann_id: str) -> Annotation | None:
         return self.store.annotation(ann_id)
 
     def annotate(self, article_id: str, start: int, end: int, *, note: str = "",
-                 tags: list[str] | tuple[str, ...] = (), color: str = "yellow") -> Annotation:
-        """Create an annotation on ``[start, end)`` of the article's text (committed at once)."""
+                 tags: list[str] | tuple[str, ...] = (), color: str = "yellow",
+                 content_hash: str | None = None) -> Annotation:
+        """Create an annotation on ``[start, end)`` of the article's text (committed at once).
+
+        ``content_hash``: the version of the text the offsets were taken from;
+        if the stored article has changed since, nothing is written."""
         article = self.article(article_id)
         if article is None:
             raise BriefingError(f"no article {article_id!r}")
+        if content_hash is not None and content_hash != article.content_hash:
+            raise BriefingError(f"{article_id} changed on disk since it was shown; reloading it")
         try:
             ann = Annotation.on_text(article.id, article.text, start, end, article.content_hash,
-                                     note=note, tags=list(tags), color=color)
+                                     note=strip_controls(note), tags=list(tags), color=color)
         except ValueError as exc:
             raise BriefingError(str(exc)) from None
         with self.store.transaction() as db:
@@ -413,7 +451,7 @@ class Briefing:
         if ann is None:
             raise BriefingError(f"no annotation {ann_id!r}")
         if note is not None:
-            ann.note = note
+            ann.note = strip_controls(note)
         if tags is not None:
             ann.tags = clean_tags(tags)
         if color is not None:
@@ -431,8 +469,24 @@ class Briefing:
             return self.store.set_annotation_deleted(db, ann_id, now_iso())
 
     def restore_annotation(self, ann_id: str) -> bool:
+        """Undo a delete; the annotation finds its passage in the text as it is now."""
+        ann = self.store.annotation(ann_id, deleted=True)
+        if ann is None:
+            return False
+        self._anchor_to_current(ann)
         with self.store.transaction() as db:
-            return self.store.set_annotation_deleted(db, ann_id, None)
+            self.store.put_annotation(db, ann)  # also clears the deletion
+        return True
+
+    def _anchor_to_current(self, ann: Annotation) -> None:
+        article = self.article(ann.article_id)
+        if article is None:
+            ann.state = ORPHANED
+            return
+        anchor = reanchor(ann, article.text)
+        ann.start, ann.end, ann.state = anchor.start, anchor.end, anchor.state
+        if anchor.state != ORPHANED:
+            ann.content_hash = article.content_hash
 
     def put_annotations(self, anns: list[Annotation]) -> tuple[int, int]:
         """Merge by id in one transaction: (created, updated) counts."""
@@ -440,14 +494,7 @@ class Briefing:
         created = updated = 0
         with self.store.transaction() as db:
             for ann in anns:
-                article = self.article(ann.article_id)
-                if article is not None and ann.content_hash != article.content_hash:
-                    anchor = reanchor(ann, article.text)
-                    ann.start, ann.end, ann.state = anchor.start, anchor.end, anchor.state
-                    if anchor.state != ORPHANED:
-                        ann.content_hash = article.content_hash
-                elif article is None:
-                    ann.state = ORPHANED
+                self._anchor_to_current(ann)  # offsets are only a hint: the quote decides
                 self.store.put_annotation(db, ann)
                 if ann.id in existing:
                     updated += 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import re
 import tempfile
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any, Callable, Iterable
 
 from .annotations import COLORS, ORPHANED, STATES, Annotation, clean_tags, now_iso
 from .model import Article
+from .normalize import strip_controls
 
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 ANN_URN = "urn:briefing:annotation:"
@@ -245,13 +247,13 @@ def from_w3c(item: Any, where: str) -> Annotation:
         article_id=source.removeprefix(ARTICLE_URN),
         start=start,
         end=end if position is not None else len(quote["exact"]),
-        quote=quote["exact"],
-        prefix=quote.get("prefix") or "",
-        suffix=quote.get("suffix") or "",
+        quote=strip_controls(quote["exact"]),
+        prefix=strip_controls(str(quote.get("prefix") or "")),
+        suffix=strip_controls(str(quote.get("suffix") or "")),
         content_hash=str(item.get("briefing:contentHash") or ""),
         color=color,
-        note=note,
-        tags=clean_tags(tags),
+        note=strip_controls(note),
+        tags=clean_tags([strip_controls(t) for t in tags]),
         created=created,
         updated=modified,
         state=state,
@@ -301,6 +303,7 @@ def write_atomic(path: Path, content: str, *, overwrite: bool = False) -> None:
     except OSError as exc:
         raise ExportError(f"{path}: cannot write ({exc.strerror or exc})") from None
     try:
+        os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(content)
             fh.flush()
@@ -312,6 +315,17 @@ def write_atomic(path: Path, content: str, *, overwrite: bool = False) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _mode_for(path: Path) -> int:
+    """The permissions a plainly written file would get: an existing file's
+    own, else 0666 less the umask (mkstemp alone would give 0600)."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def annotations_in_scope(anns: Iterable[Annotation], scope: ExportScope) -> list[Annotation]:

@@ -199,9 +199,24 @@ class Store:
                 time.time(),
             ),
         )
+        self._bump(db, "articles_version")
 
     def delete_article(self, db: sqlite3.Connection, article_id: str) -> None:
         db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+        self._bump(db, "articles_version")
+
+    def move_annotations(self, db: sqlite3.Connection, old_id: str, new_id: str) -> None:
+        """An article's id changed (a sibling file with the same stem came or went)."""
+        db.execute("UPDATE annotations SET article_id = ? WHERE article_id = ?", (new_id, old_id))
+        self.bump_annotations_version(db)
+
+    def content_hash(self, article_id: str) -> str | None:
+        rows = self._query("SELECT content_hash FROM articles WHERE id = ?", (article_id,))
+        return rows[0][0] if rows else None
+
+    def articles_version(self) -> int:
+        value = self.get_meta("articles_version")
+        return int(value) if value else 0
 
     def article_rows(self) -> list[tuple[str, str, str, int, dict]]:
         """(id, title, path, n_sections, metadata) in path order."""
@@ -290,11 +305,16 @@ class Store:
         return cur.rowcount > 0
 
     def bump_annotations_version(self, db: sqlite3.Connection) -> None:
-        """Count annotation changes, so derived data (the search index) can tell
-        it is behind, whichever process made the change."""
+        """Count annotation changes, so derived data (the search index, an open
+        app) can tell it is behind, whichever process made the change."""
+        self._bump(db, "annotations_version")
+
+    @staticmethod
+    def _bump(db: sqlite3.Connection, key: str) -> None:
         db.execute(
-            "INSERT INTO meta VALUES ('annotations_version', '1') ON CONFLICT(key) "
-            "DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)"
+            "INSERT INTO meta VALUES (?, '1') ON CONFLICT(key) "
+            "DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)",
+            (key,),
         )
 
     def annotations_version(self) -> int:

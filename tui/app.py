@@ -159,10 +159,12 @@ class BriefingApp(App[None]):
             self.report = report
 
     class ChangesPending(Message):
-        def __init__(self, pending: bool, annotations_version: int | None = None) -> None:
+        def __init__(self, pending: bool, annotations_version: int | None = None,
+                     articles_version: int | None = None) -> None:
             super().__init__()
             self.pending = pending
             self.annotations_version = annotations_version
+            self.articles_version = articles_version
 
     class RelatedDone(Message):
         def __init__(self, serial: int, hits: list[SearchHit], error: str | None = None) -> None:
@@ -236,6 +238,7 @@ class BriefingApp(App[None]):
         self._watch_timer: Timer | None = None
         self._checking = False
         self._annotations_seen: int | None = None  # annotation change count last drawn
+        self._articles_seen: int | None = None  # stored-article change count last shown
         self._refresh_kind = "start"  # what started the running read: "start", "watch" or "reload"
         self._skipped_seen: set[tuple[str, str]] = set()
         self._gone_title: str | None = None  # the open article was removed: say so, open nothing
@@ -411,17 +414,25 @@ class BriefingApp(App[None]):
     @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
     def check_for_changes(self) -> None:
         worker = get_current_worker()
-        version = None
+        version = articles = None
         try:
             pending = bool(self.briefing.pending_changes()) if self.briefing else False
             version = self.briefing.annotations_version() if self.briefing else None
+            articles = self.briefing.articles_version() if self.briefing else None
         except Exception:
             pending = False
         if not worker.is_cancelled:
-            self.post_message(self.ChangesPending(pending, version))
+            self.post_message(self.ChangesPending(pending, version, articles))
 
     def on_briefing_app_changes_pending(self, message: ChangesPending) -> None:
         self._checking = False
+        stored = message.articles_version
+        if stored is not None and stored != self._articles_seen:
+            # Articles were re-read, maybe by another process (the CLI) that
+            # saw the folder change first: this app must catch up too.
+            if self._articles_seen is not None and not self._loading:
+                message.pending = True
+            self._articles_seen = stored
         version = message.annotations_version
         if version is not None and version != self._annotations_seen:
             # Annotations changed, here or in another process (the CLI).
@@ -488,6 +499,10 @@ class BriefingApp(App[None]):
     def on_briefing_app_changes_read(self, message: ChangesRead) -> None:
         report = message.report
         kind = self._refresh_kind
+        try:  # what this app has now caught up with (see the folder poll)
+            self._articles_seen = self.briefing.articles_version() if self.briefing else None
+        except Exception:
+            self._articles_seen = None
         self.infos = self._articles()
         self.refresh_library()
         ids = {info.id for info in self.infos}
@@ -499,7 +514,7 @@ class BriefingApp(App[None]):
         elif self.article is None:
             if self._gone_title is None:
                 self._open_remembered()
-        elif self.article.id in report.updated:
+        elif self.article.id in report.updated or self._open_article_is_stale():
             # the open article changed on disk: show the new text at the same place
             self._reload_current()
             reloaded = True
@@ -564,6 +579,16 @@ class BriefingApp(App[None]):
         self.status.set_message(f"“{excerpt(title, 60)}” was removed")
         if self.infos and (self.focused is None or self.focused is self.view):
             self.library.focus()
+
+    def _open_article_is_stale(self) -> bool:
+        """The stored text of the open article is newer than the one shown."""
+        if self.briefing is None or self.article is None:
+            return False
+        try:
+            stored = self.briefing.article(self.article.id)
+        except Exception:
+            return False
+        return stored is not None and stored.content_hash != self.article.content_hash
 
     def _reload_current(self) -> None:
         """Show the new text of the open article where the reader was: the
@@ -1142,7 +1167,8 @@ class BriefingApp(App[None]):
         if self.briefing is None or self.article is None:
             return
         try:
-            ann = self.briefing.annotate(self.article.id, event.start, event.end, color=self._last_color)
+            ann = self.briefing.annotate(self.article.id, event.start, event.end, color=self._last_color,
+                                         content_hash=self.article.content_hash)
         except Exception as exc:
             self.notify(f"cannot highlight: {one_line(exc)}", severity="error", markup=False)
             return
