@@ -1118,6 +1118,11 @@ class BriefingApp(App[None]):
         """Reload the open article's annotations: highlights, the pane and
         (after a change) the library's counts."""
         current: list[Annotation] = []
+        if self.briefing is not None:
+            try:  # read the change count first: a change made after it is noticed by the poll
+                self._annotations_seen = self.briefing.annotations_version()
+            except Exception:
+                pass
         if self.briefing is not None and self.article is not None:
             try:
                 current = self.briefing.annotations(self.article.id)
