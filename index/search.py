@@ -501,6 +501,24 @@ def _plain_terms(q: wq.Query) -> list[tuple[str, str]] | None:
 # ---------------------------------------------------------------------------
 # Snippets
 
+
+def _section_hit(article: Article, section, score, body: str, spans: list[tuple[int, int]],
+                 reason: str = "") -> Hit:
+    """A hit on ``section`` of ``article``: ``spans`` are matches in ``body``
+    (the section's text), turned into a snippet and article offsets."""
+    snippet, snippet_spans = _snippet(body, spans)
+    return Hit(
+        article_id=article.id,
+        title=article.title,
+        section_id=section.id,
+        section=section.title,
+        score=float(score or 0.0),
+        snippet=snippet,
+        snippet_spans=snippet_spans,
+        offsets=[(section.start + a, section.start + b) for a, b in spans],
+        reason=reason,
+    )
+
 _SNIPPET_WIDTH = 200
 
 
@@ -1482,20 +1500,8 @@ class SearchIndex:
                 continue
             per[aid] += 1
             spans = [(a, b) for _st, a, b in shared_tokens]
-            snippet, snippet_spans = _snippet(body, spans)
-            hits.append(
-                Hit(
-                    article_id=aid,
-                    title=other.title,
-                    section_id=section.id,
-                    section=section.title,
-                    score=float(score or 0.0),
-                    snippet=snippet,
-                    snippet_spans=snippet_spans,
-                    offsets=[(section.start + a, section.start + b) for a, b in spans],
-                    reason="shared terms: " + ", ".join(surface[st].lower() for st in shared[:5]),
-                )
-            )
+            reason = "shared terms: " + ", ".join(surface[st].lower() for st in shared[:5])
+            hits.append(_section_hit(other, section, score, body, spans, reason))
             if len(hits) >= limit:
                 break
         return hits
@@ -1797,18 +1803,7 @@ class SearchIndex:
         if section is None:
             return _bare_hit(fields, score, article)
         text = article.text[section.start : section.end]
-        spans = _match_spans(text, stems, phrases)
-        snippet, snippet_spans = _snippet(text, spans)
-        return Hit(
-            article_id=article.id,
-            title=article.title,
-            section_id=section.id,
-            section=section.title,
-            score=float(score or 0.0),
-            snippet=snippet,
-            snippet_spans=snippet_spans,
-            offsets=[(section.start + a, section.start + b) for a, b in spans],
-        )
+        return _section_hit(article, section, score, text, _match_spans(text, stems, phrases))
 
     @staticmethod
     def _make_ann_hit(fields, score, article, stems, phrases) -> Hit:
