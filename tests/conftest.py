@@ -32,3 +32,14 @@ def seeds_copy(tmp_path) -> Path:
     dest = tmp_path / "seeds"
     shutil.copytree(SEEDS, dest)
     return dest
+
+
+@pytest.fixture
+def briefing(desk, home):
+    """The test module's `desk` folder, opened and read (closed afterwards)."""
+    from index.briefing import Briefing
+
+    b = Briefing.open(desk, home)
+    b.read_changes()
+    yield b
+    b.close()

@@ -66,14 +66,6 @@ def desk(tmp_path) -> Path:
     return root
 
 
-@pytest.fixture
-def briefing(desk, home):
-    b = Briefing.open(desk, home)
-    b.read_changes()
-    yield b
-    b.close()
-
-
 def cell_backgrounds(app, row: int) -> list:
     cells: list = []
     for seg in app.screen._compositor.render_strips()[row]:

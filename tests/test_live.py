@@ -51,14 +51,6 @@ def desk(tmp_path) -> Path:
     return root
 
 
-@pytest.fixture
-def briefing(desk, home):
-    b = Briefing.open(desk, home)
-    b.read_changes()
-    yield b
-    b.close()
-
-
 def live_app(b: Briefing) -> BriefingApp:
     app = BriefingApp(b)
     app.watch_interval = POLL
